@@ -6,6 +6,7 @@ set -euo pipefail
 CACHE="${KSTRATUM_CACHE:-$HOME/.cache/kstratum}"
 KASPAD_VERSION="${KASPAD_VERSION:-2.1.0}"
 MINER_VERSION="${KASPA_MINER_VERSION:-0.2.7}"
+BRIDGE_VERSION="${KASPA_BRIDGE_VERSION:-2.1.0}"
 mkdir -p "$CACHE"
 
 need_apt() {
@@ -42,5 +43,7 @@ case "${1:-all}" in
     install_crate kaspad "$KASPAD_VERSION" kaspad
     install_crate kaspa-miner "$MINER_VERSION" kaspa-miner
     ;;
-  *) echo "usage: install_kaspad.sh [kaspad|miner|all]" >&2; exit 2 ;;
+  # The rusty-kaspa Stratum bridge: only the side-by-side benchmarks (bench/) need it.
+  bridge) install_crate kaspa-stratum-bridge "$BRIDGE_VERSION" stratum-bridge ;;
+  *) echo "usage: install_kaspad.sh [kaspad|miner|all|bridge]" >&2; exit 2 ;;
 esac
