@@ -36,6 +36,10 @@ export interface BlockEvent {
   verdict: BlockVerdictKind;
   /** Node's reason when rejected. */
   reason?: string;
+  /** The winning nonce, when the emitter has it (shown in metrics labels). */
+  nonce?: bigint;
+  /** The block's blue score, when the emitter has it (shown in metrics labels). */
+  blueScore?: bigint;
   /** ms since the epoch */
   at: number;
 }

@@ -1,0 +1,28 @@
+// Public face of stats/: the MinerEvents sink, its snapshot types and the console formatters.
+// Pure: no I/O; `http/` and `metrics/` read snapshots, main.ts prints the console lines.
+
+export type {
+  BlockEvent,
+  BlockVerdictKind,
+  MinerEvents,
+  ShareEvent,
+  ShareOutcome,
+  WorkerRef,
+} from "./events.ts";
+export { noEvents } from "./events.ts";
+export { Stats } from "./stats.ts";
+export type {
+  BlockColor,
+  BlockRecord,
+  NodeSnapshot,
+  NodeStatus,
+  ShareCounts,
+  StatsOptions,
+  StatsSnapshot,
+  Totals,
+  WorkerSnapshot,
+} from "./types.ts";
+export { HASHES_PER_DIFFICULTY, HashrateMeter, type Hashrates } from "./hashrate.ts";
+export { Histogram, type HistogramSnapshot, LATENCY_BOUNDS_MS } from "./histogram.ts";
+export { formatBlockFound, formatStatsTable, type TableOptions } from "./console.ts";
+export { formatDifficulty, formatDuration, formatHashrate } from "./format.ts";

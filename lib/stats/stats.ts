@@ -1,0 +1,289 @@
+// Stats: the MinerEvents sink that keeps per-worker and server-wide counters, blocks and node status.
+// Pure with an injected clock; bounded (worker cap, idle eviction, block list cap). Read via snapshot().
+
+import type { BlockEvent, MinerEvents, ShareEvent, WorkerRef } from "./events.ts";
+import { HashrateMeter } from "./hashrate.ts";
+import { Histogram } from "./histogram.ts";
+import type { BlockRecord, NodeStatus, StatsOptions, StatsSnapshot, Totals } from "./types.ts";
+import { emptyShareCounts, workerKey, WorkerRecord } from "./worker.ts";
+
+interface BlockEntry {
+  record: BlockRecord;
+  workerKey: string;
+}
+
+/**
+ * Counts what miners do. Feed it MinerEvents; the composition root adds node status and latencies.
+ *
+ * @example
+ * ```ts
+ * import { Stats } from "./stats.ts";
+ * let t = 1_000_000;
+ * const stats = new Stats({ now: () => t });
+ * const who = { worker: "rig1", wallet: "kaspa:q", miner: "lolMiner", ip: "10.0.0.2", dialect: "A" };
+ * stats.authorized(who);
+ * stats.share({ who, outcome: "valid", difficulty: 1024, at: t });
+ * t += 10_000;
+ * if (stats.snapshot().workers[0]?.shares.valid !== 1) throw new Error();
+ * ```
+ */
+export class Stats implements MinerEvents {
+  readonly #now: () => number;
+  readonly #maxWorkers: number;
+  readonly #idleEvictMs: number;
+  readonly #maxBlocks: number;
+  readonly #sweepEveryMs: number;
+  readonly #startedAt: number;
+  #lastSweep: number;
+  #workers = new Map<string, WorkerRecord>();
+  #blocks: BlockEntry[] = [];
+  #blockByHash = new Map<string, BlockEntry>();
+  #openByIp = new Map<string, string[]>();
+  #openByDialect = new Map<string, number>();
+  #meter = new HashrateMeter();
+  #totals: Totals = {
+    shares: emptyShareCounts(),
+    acceptedDifficulty: 0,
+    jobs: 0,
+    disconnects: 0,
+    protocolErrors: 0,
+    blocks: { found: 0, accepted: 0, rejected: 0, unreachable: 0, blue: 0, red: 0 },
+  };
+  #errorsUnattributed = new Map<number, number>();
+  #untrackedEvents = 0;
+  #evicted = 0;
+  #node: NodeStatus | undefined;
+  #fanout = new Histogram();
+  #nodeRpc = new Histogram();
+
+  constructor(opts: StatsOptions = {}) {
+    this.#now = opts.now ?? Date.now;
+    this.#maxWorkers = opts.maxWorkers ?? 5000;
+    this.#idleEvictMs = opts.idleEvictMs ?? 3_600_000;
+    this.#maxBlocks = opts.maxBlocks ?? 200;
+    this.#sweepEveryMs = opts.sweepEveryMs ?? 60_000;
+    this.#startedAt = this.#now();
+    this.#lastSweep = this.#startedAt;
+  }
+
+  // ---- MinerEvents ----
+
+  connected(ip: string, dialect: string): void {
+    const open = this.#openByIp.get(ip);
+    if (open) open.push(dialect);
+    else this.#openByIp.set(ip, [dialect]);
+    this.#openByDialect.set(dialect, (this.#openByDialect.get(dialect) ?? 0) + 1);
+  }
+
+  disconnected(who: WorkerRef | undefined, ip: string, _reason: string): void {
+    this.#closeConnection(ip, who?.dialect);
+    this.#totals.disconnects++;
+    if (!who) return;
+    const w = this.#workers.get(workerKey(who)); // a gone worker is not brought back by its goodbye
+    if (!w) return;
+    w.lastSeenAt = Math.max(w.lastSeenAt, this.#now());
+    w.disconnects++;
+    if (w.connections > 0) w.connections--;
+  }
+
+  authorized(who: WorkerRef): void {
+    const w = this.#worker(who);
+    if (w) w.connections++;
+  }
+
+  share(event: ShareEvent): void {
+    const { outcome, difficulty, at } = event;
+    this.#totals.shares[outcome]++;
+    if (outcome === "valid") {
+      if (difficulty > 0 && Number.isFinite(difficulty)) {
+        this.#totals.acceptedDifficulty += difficulty;
+      }
+      this.#meter.addShare(at, difficulty);
+    }
+    this.#worker(event.who)?.share(outcome, difficulty, at);
+  }
+
+  jobSent(who: WorkerRef): void {
+    this.#totals.jobs++;
+    const w = this.#worker(who);
+    if (w) w.jobs++;
+  }
+
+  difficultyChanged(who: WorkerRef, difficulty: number): void {
+    const w = this.#worker(who);
+    if (w) w.difficulty = difficulty;
+  }
+
+  blockFound(event: BlockEvent): void {
+    if (this.#blockByHash.has(event.hash)) return; // reported twice: count once
+    const b = this.#totals.blocks;
+    b.found++;
+    if (event.verdict === "accepted") b.accepted++;
+    else if (event.verdict === "rejected") b.rejected++;
+    else b.unreachable++;
+    const w = this.#worker(event.who);
+    if (w) {
+      w.blocks.found++;
+      if (event.verdict === "accepted") w.blocks.accepted++;
+    }
+    const record: BlockRecord = {
+      hash: event.hash,
+      worker: event.who.worker === "" ? event.who.ip : event.who.worker,
+      wallet: event.who.wallet,
+      miner: event.who.miner,
+      ip: event.who.ip,
+      daaScore: event.daaScore,
+      nonce: event.nonce,
+      blueScore: event.blueScore,
+      verdict: event.verdict,
+      reason: event.reason,
+      color: "pending",
+      at: event.at,
+    };
+    const entry = { record, workerKey: workerKey(event.who) };
+    this.#blocks.push(entry);
+    this.#blockByHash.set(event.hash, entry);
+    while (this.#blocks.length > this.#maxBlocks) {
+      const old = this.#blocks.shift();
+      if (old) this.#blockByHash.delete(old.record.hash);
+    }
+  }
+
+  blockColor(hash: string, blue: boolean): void {
+    const entry = this.#blockByHash.get(hash);
+    if (!entry || entry.record.color !== "pending") return;
+    entry.record.color = blue ? "blue" : "red";
+    this.#totals.blocks[blue ? "blue" : "red"]++;
+    const w = this.#workers.get(entry.workerKey);
+    if (w) w.blocks[blue ? "blue" : "red"]++;
+  }
+
+  protocolError(who: WorkerRef | undefined, code: number): void {
+    this.#totals.protocolErrors++;
+    const w = who ? this.#worker(who) : undefined;
+    if (w) return w.error(code);
+    const seen = this.#errorsUnattributed.get(code);
+    if (seen !== undefined) this.#errorsUnattributed.set(code, seen + 1);
+    else if (this.#errorsUnattributed.size < 64) this.#errorsUnattributed.set(code, 1);
+  }
+
+  // ---- fed by the composition root ----
+
+  /** Merges what the composition root learned about the node. */
+  setNode(update: Partial<NodeStatus>): void {
+    this.#node = { ...(this.#node ?? emptyNode()), ...update };
+  }
+
+  /** Records one node RPC round trip of `ms` milliseconds. */
+  observeNodeRpc(ms: number): void {
+    this.#nodeRpc.observe(ms);
+  }
+
+  /** Records how long (ms) a new template took to reach every miner as a job. */
+  observeFanout(ms: number): void {
+    this.#fanout.observe(ms);
+  }
+
+  /** Everything known now; idle workers are evicted first. */
+  snapshot(): StatsSnapshot {
+    const now = this.#now();
+    this.#sweep(now);
+    const workers = [...this.#workers.values()]
+      .map((w) => w.snapshot(now))
+      .sort((a, b) => cmp(a.wallet, b.wallet) || cmp(a.name, b.name));
+    const byDialect = Object.fromEntries(
+      [...this.#openByDialect].filter(([, n]) => n > 0).sort(([a], [b]) => cmp(a, b)),
+    );
+    const total = Object.values(byDialect).reduce((s, n) => s + n, 0);
+    const node = this.#node;
+    const rpc = this.#nodeRpc.snapshot();
+    return {
+      now,
+      startedAt: this.#startedAt,
+      totals: structuredClone(this.#totals),
+      hashrate: this.#meter.rates(now, this.#startedAt),
+      connections: { total, byDialect },
+      workers,
+      blocks: this.#blocks.map((e) => ({ ...e.record })).reverse(),
+      node: node
+        ? {
+          ...node,
+          templateAgeMs: node.templateAt === undefined ? null : Math.max(0, now - node.templateAt),
+          rpcLatencyMs: rpc.last ?? null,
+        }
+        : null,
+      unattributedErrors: Object.fromEntries(
+        [...this.#errorsUnattributed].map(([c, n]) => [String(c), n]),
+      ),
+      fanout: this.#fanout.snapshot(),
+      nodeRpc: rpc,
+      limits: {
+        maxWorkers: this.#maxWorkers,
+        untrackedEvents: this.#untrackedEvents,
+        evicted: this.#evicted,
+      },
+    };
+  }
+
+  // ---- internals ----
+
+  /** The record for `who`, created if there is room; undefined when the table is full. */
+  #worker(who: WorkerRef): WorkerRecord | undefined {
+    const now = this.#now();
+    if (now - this.#lastSweep >= this.#sweepEveryMs) this.#sweep(now);
+    const key = workerKey(who);
+    let w = this.#workers.get(key);
+    if (w) {
+      w.touch(who, now);
+      return w;
+    }
+    if (this.#workers.size >= this.#maxWorkers) this.#sweep(now);
+    if (this.#workers.size >= this.#maxWorkers) {
+      this.#untrackedEvents++;
+      return undefined;
+    }
+    w = new WorkerRecord(who, now);
+    this.#workers.set(key, w);
+    return w;
+  }
+
+  #sweep(now: number): void {
+    this.#lastSweep = now;
+    for (const [key, w] of this.#workers) {
+      if (now - w.lastSeenAt > this.#idleEvictMs) {
+        this.#workers.delete(key);
+        this.#evicted++;
+      }
+    }
+  }
+
+  /** Forgets one open connection from `ip`, preferring one opened with `dialect`. */
+  #closeConnection(ip: string, dialect: string | undefined): void {
+    const open = this.#openByIp.get(ip);
+    if (!open || open.length === 0) return;
+    const i = dialect === undefined ? -1 : open.indexOf(dialect);
+    const [closed] = open.splice(i >= 0 ? i : 0, 1);
+    if (open.length === 0) this.#openByIp.delete(ip);
+    if (closed === undefined) return;
+    const n = (this.#openByDialect.get(closed) ?? 0) - 1;
+    if (n > 0) this.#openByDialect.set(closed, n);
+    else this.#openByDialect.delete(closed);
+  }
+}
+
+function emptyNode(): NodeStatus {
+  return {
+    connected: false,
+    network: "",
+    synced: false,
+    daaScore: 0n,
+    blockCount: 0n,
+    networkHashrate: 0n,
+    difficulty: 0,
+    templateAt: undefined,
+  };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

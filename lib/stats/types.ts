@@ -1,0 +1,149 @@
+// The shapes Stats exposes: options, node status and the read-only snapshot.
+// Types only: `stats.ts` produces them; `metrics/`, `http/` and the console formatter read them.
+
+import type { BlockVerdictKind, ShareOutcome } from "./events.ts";
+import type { Hashrates } from "./hashrate.ts";
+import type { HistogramSnapshot } from "./histogram.ts";
+
+export interface StatsOptions {
+  /** Clock, ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+  /** Most workers tracked individually; later ones count only in totals. Default 5000. */
+  maxWorkers?: number;
+  /** A worker with no event for this long (ms) is forgotten. Default 1 h. */
+  idleEvictMs?: number;
+  /** Most recent blocks kept in the list. Default 200. */
+  maxBlocks?: number;
+  /** How often (ms) idle workers are looked for while events arrive. Default 60 s. */
+  sweepEveryMs?: number;
+}
+
+/** Share counts by outcome ("weak" is a low-difficulty share). */
+export type ShareCounts = Record<ShareOutcome, number>;
+
+/** What the composition root learns from the node. */
+export interface NodeStatus {
+  /** Whether the node link is up. */
+  connected: boolean;
+  /** e.g. "kaspa-mainnet" */
+  network: string;
+  synced: boolean;
+  /** Virtual DAA score. */
+  daaScore: bigint;
+  blockCount: bigint;
+  /** Estimated network hashrate, hashes per second. */
+  networkHashrate: bigint;
+  /** Network difficulty. */
+  difficulty: number;
+  /** When the newest block template arrived, ms since the epoch. */
+  templateAt: number | undefined;
+}
+
+export interface NodeSnapshot extends NodeStatus {
+  /** now - templateAt, ms; null before the first template. */
+  templateAgeMs: number | null;
+  /** Latest node RPC round trip, ms; null before the first. */
+  rpcLatencyMs: number | null;
+}
+
+export interface WorkerSnapshot {
+  /** Stable identity: wallet and worker name (or IP when unnamed). */
+  key: string;
+  /** Worker name as given, "" when none. */
+  worker: string;
+  /** Name to show: the worker name, or the IP when unnamed. */
+  name: string;
+  wallet: string;
+  miner: string;
+  ip: string;
+  dialect: string;
+  /** Open connections authorized as this worker. */
+  connections: number;
+  /** ms since the epoch */
+  firstSeenAt: number;
+  /** ms since the epoch, any event */
+  lastSeenAt: number;
+  /** ms since the epoch; null before the first share */
+  lastShareAt: number | null;
+  /** Hashes per second, from accepted share difficulty. */
+  hashrate: Hashrates;
+  shares: ShareCounts;
+  /** Sum of the difficulty of accepted shares. */
+  acceptedDifficulty: number;
+  /** Current share difficulty; null until set. */
+  difficulty: number | null;
+  jobs: number;
+  disconnects: number;
+  /** Protocol errors answered, by stratum/JSON-RPC code. */
+  errors: Record<string, number>;
+  blocks: { found: number; accepted: number; blue: number; red: number };
+}
+
+export type BlockColor = "pending" | "blue" | "red";
+
+export interface BlockRecord {
+  /** Block hash, hex. */
+  hash: string;
+  /** Display name of the worker that found it. */
+  worker: string;
+  wallet: string;
+  miner: string;
+  ip: string;
+  daaScore: bigint;
+  nonce: bigint | undefined;
+  blueScore: bigint | undefined;
+  verdict: BlockVerdictKind;
+  reason: string | undefined;
+  /** "pending" until the node reports the block's color (only accepted blocks get one). */
+  color: BlockColor;
+  /** ms since the epoch */
+  at: number;
+}
+
+export interface Totals {
+  shares: ShareCounts;
+  acceptedDifficulty: number;
+  jobs: number;
+  disconnects: number;
+  protocolErrors: number;
+  blocks: {
+    found: number;
+    accepted: number;
+    rejected: number;
+    unreachable: number;
+    blue: number;
+    red: number;
+  };
+}
+
+/** Everything Stats knows at one instant; plain data, safe to hand to readers. */
+export interface StatsSnapshot {
+  /** ms since the epoch */
+  now: number;
+  /** When Stats was created, ms since the epoch. */
+  startedAt: number;
+  totals: Totals;
+  /** Whole-server hashrate, hashes per second (includes untracked workers). */
+  hashrate: Hashrates;
+  /** Open connections by the dialect reported at connect. */
+  connections: { total: number; byDialect: Record<string, number> };
+  /** Sorted by wallet, then name. */
+  workers: WorkerSnapshot[];
+  /** Newest first. */
+  blocks: BlockRecord[];
+  /** Null until the composition root reports the node. */
+  node: NodeSnapshot | null;
+  /** Protocol errors not tied to a tracked worker, by code. */
+  unattributedErrors: Record<string, number>;
+  /** Template-to-miners fan-out latency, ms. */
+  fanout: HistogramSnapshot;
+  /** Node RPC round trips, ms. */
+  nodeRpc: HistogramSnapshot;
+  limits: {
+    maxWorkers: number;
+    /** Events about workers that could not be tracked because the table was full. */
+    untrackedEvents: number;
+    /** Workers forgotten for idleness since start. */
+    evicted: number;
+  };
+}
