@@ -1,0 +1,33 @@
+// Dialect detection, done once at subscribe from the method name and the user agent.
+// Pure: the only code in kstratum that looks at user agents.
+
+import type { DialectId } from "./dialect.ts";
+
+const BITMAIN = /godminer|bitmain|antminer/i;
+const BIG_JOB = /iceriver|bzminer/i;
+
+/**
+ * The dialect a subscribe speaks: unprefixed `subscribe` is Simplified Stratum (D); Bitmain
+ * agents (GodMiner, Antminer) are C; IceRiver and BzMiner are B; everyone else is A.
+ *
+ * @example
+ * ```ts
+ * detectDialect("mining.subscribe", "IceRiverMiner-v1.1"); // "B"
+ * ```
+ */
+export function detectDialect(method: string, agent: string): DialectId {
+  if (method === "subscribe") return "D";
+  if (BITMAIN.test(agent)) return "C";
+  if (BIG_JOB.test(agent)) return "B";
+  return "A";
+}
+
+/** Whether `method` opens a session (and so triggers detection). */
+export function isSubscribe(method: string): boolean {
+  return method === "mining.subscribe" || method === "subscribe";
+}
+
+/** The dialect to answer in before any subscribe: by method-name family only. */
+export function provisionalDialect(method: string): DialectId {
+  return method.startsWith("mining.") ? "A" : "D";
+}

@@ -1,0 +1,84 @@
+// The one interface every miner family implements: data plus small encoders and decoders.
+// Pure: the session engine drives any dialect the same way; nothing here holds state.
+
+import type { ErrorCode, JsonValue, ReplyStyle, RpcRequest } from "../protocol/mod.ts";
+
+/** Dialect ids, as in the spec: A array jobs, B big-job hex, C Bitmain, D Simplified Stratum. */
+export type DialectId = "A" | "B" | "C" | "D";
+
+/** The parts of a job a dialect writes: 32-byte pre-PoW hash and the timestamp (ms). */
+export interface JobWork {
+  prePowHash: Uint8Array;
+  timestamp: bigint;
+}
+
+/** A nonce exactly as the miner sent it. */
+export type NonceInput = string | number | bigint;
+
+/**
+ * How submit nonces are read (see shares/nonce.ts): `hex` with extranonce completion
+ * (A, B), `decimal` (D), or `any` unambiguous form, ambiguous ones tried both ways (C).
+ */
+export type NonceForm = "hex" | "decimal" | "any";
+
+/** A request decoded into what the session engine acts on. */
+export type DecodedRequest =
+  | { kind: "subscribe"; agent: string; address?: string }
+  | { kind: "authorize"; user: string; password: string }
+  | { kind: "submit"; worker: string; job: string; nonce: NonceInput }
+  | { kind: "extranonceSubscribe" }
+  | { kind: "invalid"; code: ErrorCode; message: string };
+
+/** What a notify line needs besides the cached job body. */
+export interface NotifyFields {
+  /** Per-connection job id (A-C); unused by D, where the pre-PoW hash names the job. */
+  jobId: number;
+  /** Worker id on the connection (D); 0 elsewhere. */
+  workerId: number;
+  /** Difficulty to carry inside the notify (D only, when it changed). */
+  difficulty?: number;
+}
+
+/** What an authorize reply may carry. */
+export interface AuthorizeFields {
+  workerId: number;
+  /** Extranonce / nonce prefix, hex ("" when none). */
+  prefixHex: string;
+  difficulty: number;
+}
+
+/** A miner family's wire form over the shared session engine. */
+export interface Dialect {
+  readonly id: DialectId;
+  readonly name: string;
+  /** Error form and `result` value on error. */
+  readonly replyStyle: ReplyStyle;
+  /** Who owns an extranonce: the connection (A, B), each worker (D) or nobody (C). */
+  readonly extranonce: "connection" | "worker" | "none";
+  /** Whether every difficulty sent is rounded to a power of two. */
+  readonly pow2Difficulty: boolean;
+  /** Earlier jobs a weak share is retried against (firmware that names a neighbouring job). */
+  readonly neighbourJobs: number;
+  readonly nonceForm: NonceForm;
+  /** `counter`: jobs named by per-connection ids; `prePow`: named by the pre-PoW hash hex. */
+  readonly jobNaming: "counter" | "prePow";
+  /** Cache key of the job body: dialects with equal keys share one encoding per job. */
+  readonly bodyFormat: string;
+  /** Whether one connection may authorize several workers, each a separate channel (D). */
+  readonly channelPerWorker: boolean;
+
+  /** Maps an envelope to a typed request (method names and param layout are the dialect's). */
+  decode(request: RpcRequest): DecodedRequest;
+  subscribeResult(extranonceHex: string, extranonceSize: number): JsonValue;
+  authorizeResult(fields: AuthorizeFields): JsonValue;
+  /** Reply to an accepted share; D answers a changed difficulty instead of `true`. */
+  submitResult(newDifficulty: number | undefined): JsonValue;
+  /** The set_extranonce line, or undefined when the dialect sends none. */
+  extranonceLine(extranonceHex: string, extranonceSize: number): string | undefined;
+  /** The set_difficulty line, or undefined when difficulty travels elsewhere (D). */
+  difficultyLine(difficulty: number): string | undefined;
+  /** Job-dependent part of notify, encoded once per job and shared by every miner. */
+  jobBody(work: JobWork): string;
+  /** A full notify line from a cached body. */
+  notifyLine(body: string, fields: NotifyFields): string;
+}
