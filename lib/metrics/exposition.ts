@@ -1,0 +1,143 @@
+// Prometheus text exposition format 0.0.4: metric families in, one text document out.
+// Pure: no registry and no I/O; `kstratum.ts` builds the families from a stats snapshot.
+
+/** Label name → value. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** One counter or gauge series. Bigints are printed exactly. */
+export interface Sample {
+  labels?: Labels;
+  value: number | bigint;
+}
+
+/** One histogram series, in the metric's own unit (seconds for `_seconds` metrics). */
+export interface HistogramSample {
+  labels?: Labels;
+  /** Upper bounds, increasing; +Inf is implied. */
+  bounds: readonly number[];
+  /** Per-bucket counts, NOT cumulative: one per bound plus one for values above every bound. */
+  counts: readonly number[];
+  sum: number;
+  count: number;
+}
+
+export type MetricFamily =
+  | { name: string; help: string; type: "counter" | "gauge"; samples: readonly Sample[] }
+  | { name: string; help: string; type: "histogram"; samples: readonly HistogramSample[] };
+
+export type MetricsErrorCode =
+  | "invalid-metric-name"
+  | "invalid-label-name"
+  | "duplicate-series"
+  | "bad-histogram";
+
+/** A family the formatter refuses to print; a bug in whoever built it. */
+export class MetricsError extends Error {
+  readonly code: MetricsErrorCode;
+  constructor(code: MetricsErrorCode, detail: string) {
+    super(`${code}: ${detail}`);
+    this.name = "MetricsError";
+    this.code = code;
+  }
+}
+
+/** The Content-Type of the text this module produces. */
+export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * Formats metric families as Prometheus text (each with `# HELP` and `# TYPE`), ending in "\n".
+ * Throws MetricsError on a bad name, a repeated label set or a malformed histogram.
+ *
+ * @example
+ * ```ts
+ * import { formatExposition } from "./exposition.ts";
+ * const text = formatExposition([
+ *   { name: "up", help: "Is it up", type: "gauge", samples: [{ labels: { job: "a" }, value: 1 }] },
+ * ]);
+ * if (text !== '# HELP up Is it up\n# TYPE up gauge\nup{job="a"} 1\n') throw new Error(text);
+ * ```
+ */
+export function formatExposition(families: readonly MetricFamily[]): string {
+  const out: string[] = [];
+  const names = new Set<string>();
+  for (const f of families) {
+    if (!METRIC_NAME.test(f.name)) throw new MetricsError("invalid-metric-name", f.name);
+    if (names.has(f.name)) throw new MetricsError("duplicate-series", `family ${f.name} twice`);
+    names.add(f.name);
+    out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
+    const seen = new Set<string>();
+    const once = (labels: string): void => {
+      if (seen.has(labels)) throw new MetricsError("duplicate-series", `${f.name}${labels}`);
+      seen.add(labels);
+    };
+    if (f.type === "histogram") {
+      for (const s of f.samples) {
+        const base = s.labels ?? {};
+        once(formatLabels(base));
+        out.push(...histogramLines(f.name, base, s));
+      }
+    } else {
+      for (const s of f.samples) {
+        const labels = formatLabels(s.labels ?? {});
+        once(labels);
+        out.push(`${f.name}${labels} ${formatValue(s.value)}`);
+      }
+    }
+  }
+  return out.length === 0 ? "" : `${out.join("\n")}\n`;
+}
+
+function histogramLines(name: string, labels: Labels, s: HistogramSample): string[] {
+  if (s.counts.length !== s.bounds.length + 1) {
+    throw new MetricsError(
+      "bad-histogram",
+      `${name}: ${s.counts.length} counts for ${s.bounds.length} bounds`,
+    );
+  }
+  if ("le" in labels) throw new MetricsError("invalid-label-name", `${name}: "le" is reserved`);
+  const lines: string[] = [];
+  let cumulative = 0;
+  for (let i = 0; i <= s.bounds.length; i++) {
+    cumulative += s.counts[i] ?? 0;
+    const le = i < s.bounds.length ? formatValue(s.bounds[i] ?? 0) : "+Inf";
+    lines.push(`${name}_bucket${formatLabels({ ...labels, le })} ${formatValue(cumulative)}`);
+  }
+  const plain = formatLabels(labels);
+  lines.push(
+    `${name}_sum${plain} ${formatValue(s.sum)}`,
+    `${name}_count${plain} ${formatValue(s.count)}`,
+  );
+  return lines;
+}
+
+/** `{a="x",b="y"}` with values escaped, or "" for no labels. */
+function formatLabels(labels: Labels): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(labels)) {
+    if (!LABEL_NAME.test(k) || k.startsWith("__")) throw new MetricsError("invalid-label-name", k);
+    parts.push(`${k}="${escapeLabelValue(v)}"`);
+  }
+  return parts.length === 0 ? "" : `{${parts.join(",")}}`;
+}
+
+/** Escapes a label value: backslash, double quote and newline. */
+export function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+}
+
+/** Escapes HELP text: backslash and newline. */
+export function escapeHelp(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+}
+
+/** A sample value as Prometheus reads it: +Inf, -Inf, NaN, exact bigints, shortest floats. */
+export function formatValue(v: number | bigint): string {
+  if (typeof v === "bigint") return v.toString();
+  if (Number.isNaN(v)) return "NaN";
+  if (v === Infinity) return "+Inf";
+  if (v === -Infinity) return "-Inf";
+  return Object.is(v, -0) ? "0" : String(v);
+}

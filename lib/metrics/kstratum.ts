@@ -1,0 +1,305 @@
+// The kstratum metric set: the ks_* names existing Grafana dashboards read, plus kstratum's own.
+// Pure: a stats snapshot and process facts in, metric families out (see exposition.ts).
+
+import type { StatsSnapshot, WorkerSnapshot } from "../stats/types.ts";
+import type { HistogramSnapshot } from "../stats/histogram.ts";
+import type { Labels, MetricFamily, Sample } from "./exposition.ts";
+
+/** Facts about the process that Stats does not know. */
+export interface ProcessInfo {
+  version: string;
+  /** ms since the process started */
+  uptimeMs: number;
+  /** Resident set size, bytes. */
+  rssBytes: number;
+}
+
+const INVALID_TYPES = ["stale", "duplicate", "invalid", "weak"] as const;
+
+/** Stable names for the error codes kstratum answers (stratum.md §3); others read "code_<n>". */
+const ERROR_NAMES: Readonly<Record<string, string>> = {
+  "20": "other",
+  "21": "job_not_found",
+  "22": "duplicate_share",
+  "23": "low_difficulty_share",
+  "24": "unauthorized_worker",
+  "25": "not_subscribed",
+  "-32700": "parse_error",
+  "-32600": "invalid_request",
+  "-32601": "method_not_found",
+  "-32602": "invalid_params",
+};
+
+/**
+ * Every metric kstratum exposes, built from one snapshot. Series per tracked worker are bounded
+ * by Stats' worker cap; per-block series by its block list.
+ *
+ * @example
+ * ```ts
+ * import { collectMetrics } from "./kstratum.ts";
+ * import { formatExposition } from "./exposition.ts";
+ * import { Stats } from "../stats/stats.ts";
+ * const text = formatExposition(
+ *   collectMetrics(new Stats().snapshot(), { version: "0.1.0", uptimeMs: 1000, rssBytes: 1 }),
+ * );
+ * if (!text.includes("ks_process_uptime_seconds 1\n")) throw new Error(text);
+ * ```
+ */
+export function collectMetrics(snap: StatsSnapshot, proc: ProcessInfo): MetricFamily[] {
+  return [...workerFamilies(snap), ...networkFamilies(snap), ...serverFamilies(snap, proc)];
+}
+
+function workerLabels(w: WorkerSnapshot): Labels {
+  return { worker: w.worker, miner: w.miner, wallet: w.wallet, ip: w.ip };
+}
+
+function perWorker(
+  snap: StatsSnapshot,
+  value: (w: WorkerSnapshot) => number | null,
+): Sample[] {
+  const out: Sample[] = [];
+  for (const w of snap.workers) {
+    const v = value(w);
+    if (v !== null) out.push({ labels: workerLabels(w), value: v });
+  }
+  return out;
+}
+
+function counter(name: string, help: string, samples: Sample[]): MetricFamily {
+  return { name, help, type: "counter", samples };
+}
+
+function gauge(name: string, help: string, samples: Sample[]): MetricFamily {
+  return { name, help, type: "gauge", samples };
+}
+
+function workerFamilies(snap: StatsSnapshot): MetricFamily[] {
+  const invalid: Sample[] = [];
+  for (const w of snap.workers) {
+    for (const type of INVALID_TYPES) {
+      invalid.push({ labels: { ...workerLabels(w), type }, value: w.shares[type] });
+    }
+  }
+  const hashrate: Sample[] = [];
+  for (const w of snap.workers) {
+    for (const [window, v] of Object.entries(w.hashrate)) {
+      hashrate.push({ labels: { ...workerLabels(w), window: windowName(window) }, value: v });
+    }
+  }
+  const blocks: Sample[] = snap.blocks.map((b) => ({
+    labels: {
+      worker: b.worker,
+      miner: b.miner,
+      wallet: b.wallet,
+      ip: b.ip,
+      nonce: b.nonce?.toString() ?? "",
+      bluescore: b.blueScore?.toString() ?? "",
+      timestamp: String(b.at),
+      hash: b.hash,
+    },
+    value: 1,
+  }));
+  return [
+    counter(
+      "ks_valid_share_counter",
+      "Number of valid shares found by worker",
+      perWorker(snap, (w) => w.shares.valid),
+    ),
+    counter(
+      "ks_valid_share_diff_counter",
+      "Total difficulty of valid shares found by worker",
+      perWorker(snap, (w) => w.acceptedDifficulty),
+    ),
+    counter(
+      "ks_invalid_share_counter",
+      "Number of rejected shares by worker and type (weak = low difficulty)",
+      invalid,
+    ),
+    counter(
+      "ks_blocks_mined",
+      "Number of blocks found by worker",
+      perWorker(snap, (w) => w.blocks.found),
+    ),
+    counter(
+      "ks_blocks_accepted_by_node",
+      "Number of blocks found by worker that the node accepted (may later be red)",
+      perWorker(snap, (w) => w.blocks.accepted),
+    ),
+    counter(
+      "ks_blocks_not_confirmed_blue",
+      "Number of node-accepted blocks the node later reported red",
+      perWorker(snap, (w) => w.blocks.red),
+    ),
+    gauge("ks_mined_blocks_gauge", "One series per recently found block, value 1", blocks),
+    counter(
+      "ks_worker_disconnect_counter",
+      "Number of disconnects by worker",
+      perWorker(snap, (w) => w.disconnects),
+    ),
+    counter(
+      "ks_worker_job_counter",
+      "Number of jobs sent to the miner by worker",
+      perWorker(snap, (w) => w.jobs),
+    ),
+    counter(
+      "ks_worker_errors",
+      "Protocol errors answered to miners, by wallet and error",
+      errorSamples(snap),
+    ),
+    gauge(
+      "ks_worker_current_difficulty",
+      "Current share difficulty assigned to worker",
+      perWorker(snap, (w) => w.difficulty),
+    ),
+    gauge(
+      "ks_worker_start_time",
+      "Unix time (seconds) when the worker was first seen",
+      perWorker(snap, (w) => w.firstSeenAt / 1000),
+    ),
+    gauge(
+      "ks_worker_last_share_time",
+      "Unix time (seconds) of the worker's last share",
+      perWorker(snap, (w) => (w.lastShareAt === null ? null : w.lastShareAt / 1000)),
+    ),
+    gauge(
+      "ks_worker_hashrate",
+      "Worker hashrate from accepted shares, hashes per second, by window",
+      hashrate,
+    ),
+  ];
+}
+
+function errorSamples(snap: StatsSnapshot): Sample[] {
+  const byWalletAndCode = new Map<string, { wallet: string; code: string; n: number }>();
+  const add = (wallet: string, code: string, n: number): void => {
+    const key = `${wallet}\n${code}`;
+    const seen = byWalletAndCode.get(key);
+    if (seen) seen.n += n;
+    else byWalletAndCode.set(key, { wallet, code, n });
+  };
+  for (const w of snap.workers) {
+    for (const [code, n] of Object.entries(w.errors)) add(w.wallet, code, n);
+  }
+  for (const [code, n] of Object.entries(snap.unattributedErrors)) add("", code, n);
+  return [...byWalletAndCode.values()].map(({ wallet, code, n }) => ({
+    labels: { wallet, error: ERROR_NAMES[code] ?? `code_${code}` },
+    value: n,
+  }));
+}
+
+function networkFamilies(snap: StatsSnapshot): MetricFamily[] {
+  const n = snap.node;
+  const one = (v: number | bigint | undefined | null): Sample[] =>
+    v === undefined || v === null ? [] : [{ value: v }];
+  return [
+    gauge(
+      "ks_estimated_network_hashrate_gauge",
+      "Estimated network hashrate, hashes per second",
+      one(n?.networkHashrate),
+    ),
+    gauge("ks_network_difficulty_gauge", "Network difficulty", one(n?.difficulty)),
+    gauge("ks_network_block_count", "Network block count", one(n?.blockCount)),
+    gauge(
+      "ks_node_connected",
+      "1 when the node link is up",
+      one(n ? Number(n.connected) : undefined),
+    ),
+    gauge(
+      "ks_node_synced",
+      "1 when the node reports it is synced",
+      one(n ? Number(n.synced) : undefined),
+    ),
+    gauge("ks_node_daa_score", "Virtual DAA score reported by the node", one(n?.daaScore)),
+    gauge(
+      "ks_template_age_seconds",
+      "Age of the newest block template",
+      one(n && n.templateAgeMs !== null ? n.templateAgeMs / 1000 : undefined),
+    ),
+    histogram("ks_node_rpc_seconds", "Node RPC round trip time", snap.nodeRpc),
+  ];
+}
+
+function serverFamilies(snap: StatsSnapshot, proc: ProcessInfo): MetricFamily[] {
+  const t = snap.totals;
+  return [
+    counter(
+      "ks_shares_total",
+      "Shares judged, by outcome (all workers, tracked or not)",
+      Object.entries(t.shares).map(([outcome, value]) => ({ labels: { outcome }, value })),
+    ),
+    counter("ks_share_difficulty_total", "Total difficulty of valid shares", [{
+      value: t.acceptedDifficulty,
+    }]),
+    counter("ks_blocks_total", "Blocks found, by node verdict", [
+      { labels: { verdict: "accepted" }, value: t.blocks.accepted },
+      { labels: { verdict: "rejected" }, value: t.blocks.rejected },
+      { labels: { verdict: "unreachable" }, value: t.blocks.unreachable },
+    ]),
+    counter("ks_blocks_colored_total", "Accepted blocks whose color the node reported", [
+      { labels: { color: "blue" }, value: t.blocks.blue },
+      { labels: { color: "red" }, value: t.blocks.red },
+    ]),
+    counter("ks_jobs_sent_total", "Jobs sent to miners", [{ value: t.jobs }]),
+    counter("ks_disconnects_total", "Miner connections closed", [{ value: t.disconnects }]),
+    counter("ks_protocol_errors_total", "Protocol errors answered to miners", [{
+      value: t.protocolErrors,
+    }]),
+    gauge(
+      "ks_hashrate",
+      "Whole-server hashrate from accepted shares, hashes per second, by window",
+      Object.entries(snap.hashrate).map(([w, value]) => ({
+        labels: { window: windowName(w) },
+        value,
+      })),
+    ),
+    gauge(
+      "ks_connections",
+      "Open miner connections by dialect",
+      Object.entries(snap.connections.byDialect).map(([dialect, value]) => ({
+        labels: { dialect },
+        value,
+      })),
+    ),
+    gauge("ks_workers_tracked", "Workers tracked individually", [{ value: snap.workers.length }]),
+    gauge("ks_workers_max", "Most workers tracked individually", [{
+      value: snap.limits.maxWorkers,
+    }]),
+    counter(
+      "ks_workers_untracked_events_total",
+      "Events about workers not tracked because the worker table was full",
+      [{ value: snap.limits.untrackedEvents }],
+    ),
+    counter("ks_workers_evicted_total", "Idle workers forgotten", [{ value: snap.limits.evicted }]),
+    histogram(
+      "ks_job_fanout_seconds",
+      "Time from a new block template to jobs sent to every miner",
+      snap.fanout,
+    ),
+    gauge("ks_process_uptime_seconds", "Seconds since the process started", [{
+      value: proc.uptimeMs / 1000,
+    }]),
+    gauge("ks_process_resident_memory_bytes", "Resident set size", [{ value: proc.rssBytes }]),
+    gauge("ks_build_info", "kstratum version, value 1", [{
+      labels: { version: proc.version },
+      value: 1,
+    }]),
+  ];
+}
+
+function histogram(name: string, help: string, h: HistogramSnapshot): MetricFamily {
+  return {
+    name,
+    help,
+    type: "histogram",
+    samples: [{
+      bounds: h.bounds.map((ms) => ms / 1000),
+      counts: h.counts,
+      sum: h.sum / 1000,
+      count: h.count,
+    }],
+  };
+}
+
+function windowName(key: string): string {
+  return key === "m1" ? "1m" : key === "m15" ? "15m" : key === "h1" ? "1h" : key;
+}

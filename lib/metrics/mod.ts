@@ -1,0 +1,36 @@
+// Public face of metrics/: the Prometheus text formatter and the kstratum metric set.
+// Pure: `http/` calls renderMetrics on each scrape.
+
+import type { StatsSnapshot } from "../stats/types.ts";
+import { formatExposition } from "./exposition.ts";
+import { collectMetrics, type ProcessInfo } from "./kstratum.ts";
+
+export {
+  escapeHelp,
+  escapeLabelValue,
+  EXPOSITION_CONTENT_TYPE,
+  formatExposition,
+  formatValue,
+  type HistogramSample,
+  type Labels,
+  type MetricFamily,
+  MetricsError,
+  type MetricsErrorCode,
+  type Sample,
+} from "./exposition.ts";
+export { collectMetrics, type ProcessInfo } from "./kstratum.ts";
+
+/**
+ * The /metrics document for one snapshot.
+ *
+ * @example
+ * ```ts
+ * import { renderMetrics } from "./mod.ts";
+ * import { Stats } from "../stats/stats.ts";
+ * const text = renderMetrics(new Stats().snapshot(), { version: "0.1.0", uptimeMs: 0, rssBytes: 0 });
+ * if (!text.startsWith("# HELP ks_")) throw new Error();
+ * ```
+ */
+export function renderMetrics(snap: StatsSnapshot, proc: ProcessInfo): string {
+  return formatExposition(collectMetrics(snap, proc));
+}

@@ -1,0 +1,376 @@
+import assert from "node:assert/strict";
+import { formatExposition, type MetricFamily, MetricsError } from "../../lib/metrics/exposition.ts";
+import { renderMetrics } from "../../lib/metrics/mod.ts";
+import { Stats } from "../../lib/stats/stats.ts";
+import type { WorkerRef } from "../../lib/stats/events.ts";
+
+/** One parsed sample line. */
+interface ParsedSample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+  /** The value exactly as written. */
+  raw: string;
+}
+
+interface ParsedFamily {
+  help: string;
+  type: string;
+  samples: ParsedSample[];
+}
+
+/**
+ * A small, strict reader of the text format, written from the format description (not from the
+ * formatter): HELP/TYPE comments, sample lines with escaped label values. Throws on anything else.
+ */
+function parseExposition(text: string): Map<string, ParsedFamily> {
+  const families = new Map<string, ParsedFamily>();
+  let current: ParsedFamily | undefined;
+  let currentName = "";
+  assert.ok(text === "" || text.endsWith("\n"), "document must end with a newline");
+  for (const line of text.split("\n").slice(0, -1)) {
+    const help = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (help) {
+      currentName = help[1] ?? "";
+      assert.ok(!families.has(currentName), `family ${currentName} declared twice`);
+      current = { help: unescape(help[2] ?? "", false), type: "", samples: [] };
+      families.set(currentName, current);
+      continue;
+    }
+    const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/
+      .exec(line);
+    if (type) {
+      assert.equal(type[1], currentName, "TYPE must follow its HELP");
+      assert.ok(current);
+      current.type = type[2] ?? "";
+      continue;
+    }
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line);
+    assert.ok(m, `not a sample line: ${JSON.stringify(line)}`);
+    const name = m[1] ?? "";
+    assert.ok(current && name.startsWith(currentName), `${name} outside its family`);
+    const raw = m[3] ?? "";
+    assert.match(raw, /^(?:[+-]Inf|NaN|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?)$/, `bad value ${raw}`);
+    const value = raw === "+Inf" ? Infinity : raw === "-Inf" ? -Infinity : Number(raw);
+    current.samples.push({ name, labels: parseLabels(m[2] ?? ""), value, raw });
+  }
+  return families;
+}
+
+function parseLabels(block: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (block === "") return labels;
+  let rest = block.slice(1, -1);
+  while (rest.length > 0) {
+    const m = /^([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(,|$)/.exec(rest);
+    assert.ok(m, `bad labels: ${block}`);
+    const key = m[1] ?? "";
+    assert.ok(!(key in labels), `label ${key} twice`);
+    labels[key] = unescape(m[2] ?? "", true);
+    rest = rest.slice(m[0].length);
+  }
+  return labels;
+}
+
+function unescape(s: string, quotes: boolean): string {
+  return s.replace(/\\(.)/g, (_, c: string) => {
+    if (c === "n") return "\n";
+    if (c === "\\") return "\\";
+    if (c === '"' && quotes) return '"';
+    throw new Error(`bad escape \\${c}`);
+  });
+}
+
+/** The one sample of `family` whose labels include `want`. */
+function sampleOf(
+  parsed: Map<string, ParsedFamily>,
+  family: string,
+  want: Record<string, string> = {},
+  name = family,
+): ParsedSample {
+  const f = parsed.get(family);
+  assert.ok(f, `no family ${family}`);
+  const hits = f.samples.filter((s) =>
+    s.name === name && Object.entries(want).every(([k, v]) => s.labels[k] === v)
+  );
+  assert.equal(hits.length, 1, `${name}${JSON.stringify(want)}: ${hits.length} matches`);
+  return hits[0] as ParsedSample;
+}
+
+Deno.test("exposition writes HELP, TYPE and samples that parse back to the same labels and values", () => {
+  const tricky = 'C:\\miners\\"rig"\nline2 ünïcode';
+  const text = formatExposition([
+    {
+      name: "ks_demo_counter",
+      help: "Counts things\\stuff\nsecond line",
+      type: "counter",
+      samples: [{ value: 3 }, { labels: { worker: tricky, ip: "10.0.0.1" }, value: 0.5 }],
+    },
+    {
+      name: "ks_demo_gauge",
+      help: "Odd values",
+      type: "gauge",
+      samples: [
+        { labels: { v: "inf" }, value: Infinity },
+        { labels: { v: "-inf" }, value: -Infinity },
+        { labels: { v: "nan" }, value: NaN },
+        { labels: { v: "big" }, value: 2n ** 64n + 1n },
+        { labels: { v: "tiny" }, value: 5e-7 },
+        { labels: { v: "huge" }, value: 1e21 },
+        { labels: { v: "negzero" }, value: -0 },
+      ],
+    },
+  ]);
+  const parsed = parseExposition(text);
+  const c = parsed.get("ks_demo_counter");
+  assert.equal(c?.type, "counter");
+  assert.equal(c?.help, "Counts things\\stuff\nsecond line");
+  const bare = c?.samples.filter((x) => Object.keys(x.labels).length === 0);
+  assert.deepEqual(bare?.map((x) => x.raw), ["3"]);
+  assert.equal(sampleOf(parsed, "ks_demo_counter", { worker: tricky }).value, 0.5);
+  assert.equal(sampleOf(parsed, "ks_demo_counter", { worker: tricky }).labels.ip, "10.0.0.1");
+  assert.equal(sampleOf(parsed, "ks_demo_gauge", { v: "inf" }).raw, "+Inf");
+  assert.equal(sampleOf(parsed, "ks_demo_gauge", { v: "-inf" }).raw, "-Inf");
+  assert.equal(sampleOf(parsed, "ks_demo_gauge", { v: "nan" }).raw, "NaN");
+  assert.equal(sampleOf(parsed, "ks_demo_gauge", { v: "big" }).raw, "18446744073709551617");
+  assert.equal(sampleOf(parsed, "ks_demo_gauge", { v: "tiny" }).value, 5e-7);
+  assert.equal(sampleOf(parsed, "ks_demo_gauge", { v: "huge" }).value, 1e21);
+  assert.equal(sampleOf(parsed, "ks_demo_gauge", { v: "negzero" }).raw, "0");
+  assert.ok(!text.includes("\nline2"), "a raw newline inside a label would break the line format");
+});
+
+Deno.test("exposition writes histograms as cumulative buckets ending in +Inf, then sum and count", () => {
+  const text = formatExposition([{
+    name: "ks_demo_seconds",
+    help: "Latency",
+    type: "histogram",
+    samples: [{ labels: { op: "x" }, bounds: [0.01, 0.1], counts: [2, 3, 1], sum: 1.25, count: 6 }],
+  }]);
+  const parsed = parseExposition(text);
+  assert.equal(parsed.get("ks_demo_seconds")?.type, "histogram");
+  const bucket = (le: string) =>
+    sampleOf(parsed, "ks_demo_seconds", { op: "x", le }, "ks_demo_seconds_bucket").value;
+  assert.equal(bucket("0.01"), 2);
+  assert.equal(bucket("0.1"), 5);
+  assert.equal(bucket("+Inf"), 6);
+  assert.equal(sampleOf(parsed, "ks_demo_seconds", { op: "x" }, "ks_demo_seconds_sum").value, 1.25);
+  assert.equal(sampleOf(parsed, "ks_demo_seconds", { op: "x" }, "ks_demo_seconds_count").value, 6);
+});
+
+Deno.test("exposition refuses families Prometheus would reject", () => {
+  const fam = (over: Partial<MetricFamily>): MetricFamily =>
+    ({ name: "ok", help: "h", type: "gauge", samples: [{ value: 1 }], ...over }) as MetricFamily;
+  const code = (fams: MetricFamily[]) => {
+    try {
+      formatExposition(fams);
+    } catch (e) {
+      assert.ok(e instanceof MetricsError);
+      return e.code;
+    }
+    return "no error";
+  };
+  assert.equal(code([fam({ name: "1bad" })]), "invalid-metric-name");
+  assert.equal(code([fam({ name: "bad-name" })]), "invalid-metric-name");
+  assert.equal(
+    code([fam({ samples: [{ labels: { "a-b": "x" }, value: 1 }] })]),
+    "invalid-label-name",
+  );
+  assert.equal(
+    code([fam({ samples: [{ labels: { __name__: "x" }, value: 1 }] })]),
+    "invalid-label-name",
+  );
+  assert.equal(
+    code([fam({ samples: [{ labels: { a: "1" }, value: 1 }, { labels: { a: "1" }, value: 2 }] })]),
+    "duplicate-series",
+  );
+  assert.equal(code([fam({}), fam({})]), "duplicate-series");
+  assert.equal(
+    code([{
+      name: "h",
+      help: "h",
+      type: "histogram",
+      samples: [{ bounds: [1], counts: [1], sum: 0, count: 1 }],
+    }]),
+    "bad-histogram",
+  );
+  assert.equal(
+    code([{
+      name: "h",
+      help: "h",
+      type: "histogram",
+      samples: [{ labels: { le: "1" }, bounds: [1], counts: [1, 0], sum: 0, count: 1 }],
+    }]),
+    "invalid-label-name",
+  );
+  assert.equal(code([fam({ name: "ns:ok_total" })]), "no error");
+});
+
+Deno.test("exposition of no families is an empty document", () => {
+  assert.equal(formatExposition([]), "");
+});
+
+const RIG: WorkerRef = {
+  worker: "rig1",
+  wallet: "kaspa:qrig",
+  miner: "IceRiverMiner-v1.1",
+  ip: "192.168.1.50",
+  dialect: "B",
+};
+const RIG_LABELS = {
+  worker: "rig1",
+  miner: "IceRiverMiner-v1.1",
+  wallet: "kaspa:qrig",
+  ip: "192.168.1.50",
+};
+const PROC = { version: "0.1.0", uptimeMs: 90_500, rssBytes: 52_428_800 };
+
+function fedStats(): { stats: Stats; advance: (ms: number) => void } {
+  let t = 1_700_000_000_000;
+  const stats = new Stats({ now: () => t });
+  stats.connected(RIG.ip, "B");
+  stats.connected("10.0.0.9", "A");
+  stats.authorized(RIG);
+  stats.difficultyChanged(RIG, 4096);
+  for (let i = 0; i < 3; i++) stats.jobSent(RIG);
+  for (const outcome of ["valid", "valid", "valid", "stale", "weak", "weak"] as const) {
+    stats.share({ who: RIG, outcome, difficulty: 4096, at: t });
+  }
+  stats.protocolError(RIG, 21);
+  stats.protocolError(undefined, -32700);
+  stats.blockFound({
+    who: RIG,
+    hash: "ab".repeat(32),
+    daaScore: 90_000_001n,
+    nonce: 0x1234n,
+    blueScore: 88_000_000n,
+    verdict: "accepted",
+    at: t,
+  });
+  stats.blockColor("ab".repeat(32), false);
+  stats.setNode({
+    connected: true,
+    network: "kaspa-devnet",
+    synced: true,
+    daaScore: 90_000_002n,
+    blockCount: 123_456n,
+    networkHashrate: 2n ** 60n,
+    difficulty: 1234.5,
+    templateAt: t,
+  });
+  stats.observeFanout(3);
+  stats.observeFanout(40);
+  stats.observeNodeRpc(7);
+  return { stats, advance: (ms) => (t += ms) };
+}
+
+Deno.test("metrics carry every ks_* name existing Grafana dashboards read, with their types", () => {
+  const { stats } = fedStats();
+  const parsed = parseExposition(renderMetrics(stats.snapshot(), PROC));
+  const legacy: Record<string, string> = {
+    ks_valid_share_counter: "counter",
+    ks_valid_share_diff_counter: "counter",
+    ks_invalid_share_counter: "counter",
+    ks_blocks_mined: "counter",
+    ks_mined_blocks_gauge: "gauge",
+    ks_worker_disconnect_counter: "counter",
+    ks_worker_job_counter: "counter",
+    ks_worker_errors: "counter",
+    ks_estimated_network_hashrate_gauge: "gauge",
+    ks_network_difficulty_gauge: "gauge",
+    ks_network_block_count: "gauge",
+    ks_worker_current_difficulty: "gauge",
+    ks_worker_start_time: "gauge",
+    ks_blocks_accepted_by_node: "counter",
+    ks_blocks_not_confirmed_blue: "counter",
+  };
+  for (const [name, type] of Object.entries(legacy)) {
+    assert.equal(parsed.get(name)?.type, type, name);
+  }
+});
+
+Deno.test("metrics report a worker's shares, blocks, jobs and errors under its labels", () => {
+  const { stats } = fedStats();
+  const p = parseExposition(renderMetrics(stats.snapshot(), PROC));
+  assert.equal(sampleOf(p, "ks_valid_share_counter", RIG_LABELS).value, 3);
+  assert.deepEqual(sampleOf(p, "ks_valid_share_counter", RIG_LABELS).labels, RIG_LABELS);
+  assert.equal(sampleOf(p, "ks_valid_share_diff_counter", RIG_LABELS).value, 3 * 4096);
+  const invalid = (type: string) =>
+    sampleOf(p, "ks_invalid_share_counter", { ...RIG_LABELS, type }).value;
+  assert.deepEqual(
+    ["stale", "duplicate", "invalid", "weak"].map(invalid),
+    [1, 0, 0, 2],
+  );
+  assert.equal(sampleOf(p, "ks_blocks_mined", RIG_LABELS).value, 1);
+  assert.equal(sampleOf(p, "ks_blocks_accepted_by_node", RIG_LABELS).value, 1);
+  assert.equal(sampleOf(p, "ks_blocks_not_confirmed_blue", RIG_LABELS).value, 1);
+  assert.deepEqual(sampleOf(p, "ks_mined_blocks_gauge", RIG_LABELS).labels, {
+    ...RIG_LABELS,
+    nonce: "4660",
+    bluescore: "88000000",
+    timestamp: "1700000000000",
+    hash: "ab".repeat(32),
+  });
+  assert.equal(sampleOf(p, "ks_worker_job_counter", RIG_LABELS).value, 3);
+  assert.equal(sampleOf(p, "ks_worker_current_difficulty", RIG_LABELS).value, 4096);
+  assert.equal(sampleOf(p, "ks_worker_start_time", RIG_LABELS).value, 1_700_000_000);
+  assert.equal(
+    sampleOf(p, "ks_worker_errors", { wallet: "kaspa:qrig", error: "job_not_found" }).value,
+    1,
+  );
+  assert.equal(sampleOf(p, "ks_worker_errors", { wallet: "", error: "parse_error" }).value, 1);
+  stats.disconnected(RIG, RIG.ip, "eof");
+  const after = parseExposition(renderMetrics(stats.snapshot(), PROC));
+  assert.equal(sampleOf(after, "ks_worker_disconnect_counter", RIG_LABELS).value, 1);
+});
+
+Deno.test("metrics report the network, the node link and kstratum's own latencies", () => {
+  const { stats, advance } = fedStats();
+  advance(1500);
+  const p = parseExposition(renderMetrics(stats.snapshot(), PROC));
+  assert.equal(sampleOf(p, "ks_estimated_network_hashrate_gauge").raw, "1152921504606846976");
+  assert.equal(sampleOf(p, "ks_network_difficulty_gauge").value, 1234.5);
+  assert.equal(sampleOf(p, "ks_network_block_count").value, 123_456);
+  assert.equal(sampleOf(p, "ks_node_synced").value, 1);
+  assert.equal(sampleOf(p, "ks_node_daa_score").raw, "90000002");
+  assert.equal(sampleOf(p, "ks_template_age_seconds").value, 1.5);
+  const fan = (le: string) =>
+    sampleOf(p, "ks_job_fanout_seconds", { le }, "ks_job_fanout_seconds_bucket").value;
+  assert.equal(fan("0.0025"), 0);
+  assert.equal(fan("0.005"), 1);
+  assert.equal(fan("0.05"), 2);
+  assert.equal(fan("+Inf"), 2);
+  assert.equal(sampleOf(p, "ks_job_fanout_seconds", {}, "ks_job_fanout_seconds_sum").value, 0.043);
+  assert.equal(sampleOf(p, "ks_node_rpc_seconds", {}, "ks_node_rpc_seconds_count").value, 1);
+  assert.equal(sampleOf(p, "ks_connections", { dialect: "A" }).value, 1);
+  assert.equal(sampleOf(p, "ks_connections", { dialect: "B" }).value, 1);
+  assert.equal(sampleOf(p, "ks_shares_total", { outcome: "weak" }).value, 2);
+  assert.equal(sampleOf(p, "ks_blocks_colored_total", { color: "red" }).value, 1);
+  assert.equal(sampleOf(p, "ks_process_uptime_seconds").value, 90.5);
+  assert.equal(sampleOf(p, "ks_process_resident_memory_bytes").value, 52_428_800);
+  assert.equal(sampleOf(p, "ks_build_info", { version: "0.1.0" }).value, 1);
+  assert.ok(sampleOf(p, "ks_worker_hashrate", { ...RIG_LABELS, window: "1m" }).value > 0);
+  assert.ok(sampleOf(p, "ks_hashrate", { window: "1h" }).value > 0);
+});
+
+Deno.test("metrics leave out the network before the node is known", () => {
+  const p = parseExposition(renderMetrics(new Stats({ now: () => 0 }).snapshot(), PROC));
+  assert.equal(p.get("ks_estimated_network_hashrate_gauge")?.samples.length, 0);
+  assert.equal(p.get("ks_template_age_seconds")?.samples.length, 0);
+  assert.equal(p.get("ks_valid_share_counter")?.samples.length, 0);
+});
+
+Deno.test("metrics series per worker stay within the worker cap", () => {
+  let t = 0;
+  const stats = new Stats({ now: () => t, maxWorkers: 3 });
+  for (let i = 0; i < 50; i++) {
+    const who = { ...RIG, worker: `w${i}`, ip: `10.0.${i}.1` };
+    stats.share({ who, outcome: "valid", difficulty: 1, at: t++ });
+    stats.protocolError(who, 20 + (i % 6));
+  }
+  const p = parseExposition(renderMetrics(stats.snapshot(), PROC));
+  assert.equal(p.get("ks_valid_share_counter")?.samples.length, 3);
+  assert.equal(p.get("ks_invalid_share_counter")?.samples.length, 12);
+  assert.equal(p.get("ks_worker_hashrate")?.samples.length, 9);
+  assert.equal(sampleOf(p, "ks_shares_total", { outcome: "valid" }).value, 50);
+  assert.equal(sampleOf(p, "ks_workers_untracked_events_total").value, 94);
+});
