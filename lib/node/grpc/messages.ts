@@ -187,8 +187,17 @@ export type Decoded<N extends MessageName> = {
   -readonly [K in keyof Schema[N]]: FieldOf<Schema[N][K]>;
 };
 
-/** Input form for encoding message `N`: every field optional. */
-export type Encodable<N extends MessageName> = Partial<Decoded<N>>;
+type EncodableOf<T> = T extends "RpcBlock" ? Uint8Array | Encodable<"RpcBlock">
+  : T extends MessageName ? Encodable<T>
+  : ScalarOf<T>;
+type EncodableField<S> = S extends readonly [number, infer T, "repeated"] ? EncodableOf<T>[]
+  : S extends readonly [number, infer T] ? EncodableOf<T>
+  : never;
+
+/** Input form for encoding message `N`: every field optional, at every depth; raw bytes for a message. */
+export type Encodable<N extends MessageName> = {
+  -readonly [K in keyof Schema[N]]?: EncodableField<Schema[N][K]>;
+};
 
 function isMessage(type: string): type is MessageName {
   return type in MESSAGES;
