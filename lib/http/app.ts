@@ -1,0 +1,149 @@
+// The HTTP app as a plain Request → Response function: routes, headers, read-only.
+// No sockets here (server.ts binds it); tests call the handler in memory.
+
+import { EXPOSITION_CONTENT_TYPE, renderMetrics } from "../metrics/mod.ts";
+import type { StatsSnapshot } from "../stats/types.ts";
+import { blocksJson, statusJson, workersJson } from "./api.ts";
+import { CLIENT_JS } from "./dashboard/client.ts";
+import { INDEX_HTML, STYLE_CSS } from "./dashboard/page.ts";
+import { type HealthState, judgeHealth } from "./health.ts";
+
+/** Anything that can produce a stats snapshot (Stats does). */
+export interface StatsSource {
+  snapshot(): StatsSnapshot;
+}
+
+export interface AppOptions {
+  stats: StatsSource;
+  /** Read on every /health and /api/status request. */
+  health: () => HealthState;
+  version: string;
+  /** Process uptime, ms. Default: performance.now(). */
+  uptimeMs?: () => number;
+  /** Resident set size, bytes. Default: Deno.memoryUsage().rss. */
+  rssBytes?: () => number;
+  /** Told about a route that threw (the client gets a 500). Default: ignore. */
+  onError?: (error: unknown, path: string) => void;
+}
+
+type Route = () => Response;
+
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "x-frame-options": "DENY",
+  "cross-origin-resource-policy": "same-origin",
+};
+
+const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
+  "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/**
+ * Builds the request handler: GET/HEAD on /, /app.js, /style.css, /metrics, /api/status,
+ * /api/workers, /api/blocks and /health; 404 for other paths, 405 for other methods.
+ *
+ * @example
+ * ```ts
+ * import { createHandler } from "./app.ts";
+ * import { Stats } from "../stats/stats.ts";
+ * const handle = createHandler({
+ *   stats: new Stats(),
+ *   health: () => ({ nodeConnected: true, nodeSynced: true, listening: true }),
+ *   version: "0.1.0",
+ * });
+ * const res = handle(new Request("http://localhost/health"));
+ * if (res.status !== 200) throw new Error();
+ * ```
+ */
+export function createHandler(opts: AppOptions): (req: Request) => Response {
+  const uptimeMs = opts.uptimeMs ?? (() => performance.now());
+  const rssBytes = opts.rssBytes ?? (() => Deno.memoryUsage().rss);
+  const health = () => {
+    try {
+      return judgeHealth(opts.health());
+    } catch {
+      return judgeHealth(undefined);
+    }
+  };
+  const routes: Record<string, Route> = {
+    "/": () =>
+      text(INDEX_HTML, "text/html; charset=utf-8", { "content-security-policy": PAGE_CSP }),
+    "/app.js": () => text(CLIENT_JS, "text/javascript; charset=utf-8"),
+    "/style.css": () => text(STYLE_CSS, "text/css; charset=utf-8"),
+    "/metrics": () =>
+      text(
+        renderMetrics(opts.stats.snapshot(), {
+          version: opts.version,
+          uptimeMs: uptimeMs(),
+          rssBytes: rssBytes(),
+        }),
+        EXPOSITION_CONTENT_TYPE,
+        { "cache-control": "no-store" },
+      ),
+    "/api/status": () =>
+      json(
+        statusJson(opts.stats.snapshot(), {
+          version: opts.version,
+          uptimeMs: uptimeMs(),
+          health: health(),
+        }),
+      ),
+    "/api/workers": () => json(workersJson(opts.stats.snapshot())),
+    "/api/blocks": () => json(blocksJson(opts.stats.snapshot())),
+    "/health": () => {
+      const verdict = health();
+      return json(
+        {
+          status: verdict.ok ? "ok" : "unavailable",
+          reasons: verdict.reasons,
+          reason: verdict.reason,
+        },
+        verdict.ok ? 200 : 503,
+      );
+    },
+  };
+  return (req: Request): Response => {
+    const res = respond(req, routes, opts.onError);
+    return req.method === "HEAD"
+      ? new Response(null, { status: res.status, headers: res.headers })
+      : res;
+  };
+}
+
+function respond(
+  req: Request,
+  routes: Record<string, Route>,
+  onError: AppOptions["onError"],
+): Response {
+  const path = new URL(req.url).pathname;
+  const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
+  if (!route) return json({ error: "not-found" }, 404);
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    return json({ error: "method-not-allowed" }, 405, { allow: "GET, HEAD" });
+  }
+  try {
+    return route();
+  } catch (e) {
+    onError?.(e, path);
+    return json({ error: "internal" }, 500);
+  }
+}
+
+function text(
+  body: string,
+  type: string,
+  extra: Record<string, string> = {},
+  status = 200,
+): Response {
+  return new Response(body, {
+    status,
+    headers: { "content-type": type, "cache-control": "no-cache", ...SECURITY_HEADERS, ...extra },
+  });
+}
+
+function json(body: unknown, status = 200, extra: Record<string, string> = {}): Response {
+  return text(JSON.stringify(body), "application/json; charset=utf-8", {
+    "cache-control": "no-store",
+    ...extra,
+  }, status);
+}

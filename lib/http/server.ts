@@ -1,0 +1,53 @@
+// Binds the HTTP app to a TCP address with Deno.serve; loopback unless told otherwise.
+// The only file in http/ that opens a socket.
+
+import { type AppOptions, createHandler } from "./app.ts";
+
+export interface HttpOptions extends AppOptions {
+  /** Address to bind. Default "127.0.0.1": the dashboard is not exposed unless asked. */
+  hostname?: string;
+  /** TCP port; 0 picks a free one (read it back from `addr`). */
+  port: number;
+  /** Aborting it shuts the server down, like shutdown(). */
+  signal?: AbortSignal;
+}
+
+export interface HttpServer {
+  /** The bound address (port resolved when 0 was asked). */
+  readonly addr: Deno.NetAddr;
+  /** Stops accepting, lets in-flight requests finish, resolves when closed. */
+  shutdown(): Promise<void>;
+  /** Resolves when the server has closed, however that happened. */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * Serves /metrics, /api/*, /health and the dashboard. Resolves once listening; rejects when the
+ * address cannot be bound.
+ *
+ * @example
+ * ```ts ignore
+ * const http = await startHttp({ port: 0, stats, health: () => state, version: "0.1.0" });
+ * console.log(http.addr.port);
+ * await http.shutdown();
+ * ```
+ */
+export function startHttp(opts: HttpOptions): Promise<HttpServer> {
+  const handler = createHandler(opts);
+  try {
+    const server = Deno.serve({
+      hostname: opts.hostname ?? "127.0.0.1",
+      port: opts.port,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onListen: () => {}, // the composition root logs the address, structured
+      onError: () => new Response(JSON.stringify({ error: "internal" }), { status: 500 }),
+    }, handler);
+    return Promise.resolve({
+      addr: server.addr,
+      shutdown: () => server.shutdown(),
+      finished: server.finished,
+    });
+  } catch (e) {
+    return Promise.reject(e); // bind errors (e.g. Deno.errors.AddrInUse) arrive as a rejection
+  }
+}
