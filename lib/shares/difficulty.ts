@@ -1,0 +1,20 @@
+// Share difficulty helpers: clamping, power-of-two rounding, and difficulty ↔ target.
+// Pure: target maths itself lives in pow/target.ts and is re-exported here for the session.
+
+export { difficultyToTarget, targetToDifficulty } from "../pow/mod.ts";
+
+/** Nearest power of two to `difficulty` in log scale (ties round up). */
+export function roundPow2(difficulty: number): number {
+  if (!(difficulty > 0) || !Number.isFinite(difficulty)) return difficulty;
+  return 2 ** Math.round(Math.log2(difficulty));
+}
+
+/** `difficulty` limited to [min, max]. */
+export function clampDifficulty(difficulty: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, difficulty));
+}
+
+/** Whether `value` is a usable share difficulty (positive and finite). */
+export function isDifficulty(value: number): boolean {
+  return Number.isFinite(value) && value > 0;
+}
