@@ -55,7 +55,10 @@ Deno.test("dashboard views show hashrate windows, share counts, verdicts and nod
   assert.ok(workers.includes('<td data-label="Last share">1s ago</td>'));
   const blocks = renderBlocks(blocksJson(snap));
   assert.ok(blocks.includes('<span class="badge bad" title="bad &lt;block&gt;">rejected</span>'));
-  assert.ok(blocks.includes('<span class="badge pending">pending</span>'));
+  assert.ok(
+    blocks.includes('<td data-label="Color"><span class="muted">—</span></td>'),
+    "no color for a rejected block",
+  );
   assert.ok(blocks.includes("81,234,567"));
   const status = statusJson(snap, {
     version: "v",

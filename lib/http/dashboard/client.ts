@@ -11,6 +11,7 @@ import {
   renderNode,
   renderSummary,
   renderWorkers,
+  shortAddress,
 } from "./render.ts";
 
 /** How often the page refreshes, ms. */
@@ -24,6 +25,7 @@ const SHIPPED: ReadonlyArray<(...args: never[]) => unknown> = [
   formatDuration,
   esc,
   groupDigits,
+  shortAddress,
   ago,
   renderSummary,
   renderNode,

@@ -77,10 +77,12 @@ header{padding-top:12px}.brand{font-size:18px}
 .cards{grid-template-columns:repeat(2,1fr);gap:8px}.card .value{font-size:19px}
 .grid thead{display:none}
 .grid,.grid tbody,.grid tr,.grid td{display:block;width:100%}
-.grid tr{border:1px solid var(--line);border-radius:8px;padding:6px 10px;margin:8px 0}
-.grid td{display:flex;justify-content:space-between;gap:12px;border:0;padding:3px 0;white-space:normal;text-align:right}
+.grid tr{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);column-gap:18px;border:1px solid var(--line);border-radius:8px;padding:8px 10px;margin:8px 0}
+.grid td{display:flex;justify-content:space-between;align-items:baseline;gap:8px;border:0;padding:2px 0;white-space:nowrap;text-align:right}
 .grid td::before{content:attr(data-label);color:var(--muted);font-size:12px;text-align:left}
-.grid td.who{display:block;text-align:left}.grid td.who::before{content:none}
+.grid td.who{display:block;grid-column:1/-1;text-align:left;padding-bottom:4px;white-space:normal}.grid td.who::before{content:none}
+.grid.blocks tr{grid-template-columns:minmax(0,1fr)}
+.card:last-child:nth-child(odd){grid-column:1/-1}
 .grid tbody tr:last-child td{border:0}
 }
 `;

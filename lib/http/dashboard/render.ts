@@ -20,6 +20,13 @@ export function groupDigits(s: string): string {
   return /^\d+$/.test(s) ? s.replace(/\B(?=(\d{3})+(?!\d))/g, ",") : s;
 }
 
+/** A long address shortened for display: "kaspa:qzk3t…le5". */
+export function shortAddress(a: string): string {
+  const colon = a.indexOf(":");
+  const body = a.slice(colon + 1);
+  return body.length <= 14 ? a : `${a.slice(0, colon + 1)}${body.slice(0, 5)}…${body.slice(-4)}`;
+}
+
 /** "12s ago" from two server times in ms; "never" for null. */
 export function ago(now: number, at: number | null): string {
   return at === null ? "never" : `${formatDuration(now - at)} ago`;
@@ -110,7 +117,9 @@ export function renderWorkers(w: WorkersJson): string {
     ];
     const who = `<td class="who" data-label="Worker"><b>${esc(x.name)}</b><small title="${
       esc(x.wallet)
-    }">${esc(x.miner)} · ${esc(x.ip)}${x.connections > 0 ? "" : " · offline"}</small></td>`;
+    }">${esc(x.miner)} · ${esc(x.ip)} · ${esc(shortAddress(x.wallet))}${
+      x.connections > 0 ? "" : " · offline"
+    }</small></td>`;
     return `<tr${x.connections > 0 ? "" : ' class="off"'}>${who}${
       cells.map((c, i) => `<td data-label="${esc(heads[i + 1])}">${esc(c)}</td>`).join("")
     }</tr>`;
@@ -125,14 +134,18 @@ export function renderBlocks(b: BlocksJson): string {
   if (b.blocks.length === 0) return `<p class="muted">No blocks found yet.</p>`;
   const heads = ["Found", "Hash", "Worker", "DAA score", "Node verdict", "Color"];
   const rows = b.blocks.map((x) => {
-    const verdict = x.verdict === "accepted" ? "ok" : "bad";
+    const accepted = x.verdict === "accepted";
     const cells = [
-      esc(ago(b.now, x.at)),
+      `<span title="${esc(new Date(x.at).toISOString())}">${esc(ago(b.now, x.at))}</span>`,
       `<code title="${esc(x.hash)}">${esc(x.hash.slice(0, 16))}…</code>`,
       esc(x.worker),
       esc(groupDigits(x.daaScore)),
-      `<span class="badge ${verdict}" title="${esc(x.reason ?? "")}">${esc(x.verdict)}</span>`,
-      `<span class="badge ${esc(x.color)}">${esc(x.color)}</span>`,
+      `<span class="badge ${accepted ? "ok" : "bad"}" title="${esc(x.reason ?? "")}">${
+        esc(x.verdict)
+      }</span>`,
+      accepted
+        ? `<span class="badge ${esc(x.color)}">${esc(x.color)}</span>`
+        : `<span class="muted">—</span>`,
     ];
     return `<tr>${
       cells.map((c, i) => `<td data-label="${esc(heads[i])}">${c}</td>`).join("")
