@@ -1,0 +1,135 @@
+// Block submission: retry while the node is unreachable and the template is fresh enough, then follow
+// an accepted block's color (blue/red) for a while. Pure apart from the injected node and clock.
+
+import type { Job, NodeClient, SubmitVerdict } from "./types.ts";
+import { type Backoff, type Clock, type LogFn, silentLog } from "./runtime.ts";
+import { jobBlockHash } from "./jobs.ts";
+
+export interface SubmitterOptions {
+  node: NodeClient;
+  clock: Clock;
+  log?: LogFn;
+  /** Give up retrying an unreachable node once the job is this old, ms. Default 20000. */
+  maxAgeMs?: number;
+  /** Delay before retry number `attempt`, ms. */
+  backoff: Backoff;
+  /** How often to ask for an accepted block's color, ms. Default 2000. */
+  colorIntervalMs?: number;
+  /** Stop asking after this long, ms. Default 120000. */
+  colorMaxMs?: number;
+  /** Told once per accepted block when the node knows its color. */
+  onBlockColor?: (hash: string, blue: boolean) => void;
+}
+
+/** Submits solved jobs and tracks their color. */
+export class BlockSubmitter {
+  #log: LogFn;
+  #timers = new Set<unknown>();
+  #sleepers = new Set<() => void>();
+  #stopped = false;
+
+  constructor(readonly options: SubmitterOptions) {
+    this.#log = options.log ?? silentLog;
+  }
+
+  /**
+   * Submits `job` solved by `nonce`. While the node is unreachable, retries with backoff until it
+   * answers or the job is older than maxAgeMs; returns the last verdict.
+   */
+  async submit(job: Job, nonce: bigint): Promise<SubmitVerdict> {
+    const { node, clock, backoff, maxAgeMs = 20_000 } = this.options;
+    const hash = jobBlockHash(job, nonce);
+    for (let attempt = 0;; attempt++) {
+      const verdict = await node.submitBlock(job.template, nonce).catch((e): SubmitVerdict => ({
+        kind: "unreachable",
+        message: e instanceof Error ? e.message : String(e),
+      }));
+      if (verdict.kind === "accepted") {
+        this.#log("info", "block accepted", {
+          hash,
+          seq: job.seq,
+          daaScore: job.template.header.daaScore,
+        });
+        this.#followColor(hash);
+        return verdict;
+      }
+      if (verdict.kind === "rejected") {
+        this.#log("warn", "block rejected", {
+          hash,
+          reason: verdict.reason,
+          message: verdict.message,
+        });
+        return verdict;
+      }
+      const delay = backoff(attempt);
+      if (this.#stopped || clock.now() + delay - job.createdAt > maxAgeMs) {
+        this.#log("error", "block not submitted: node unreachable", {
+          hash,
+          attempts: attempt + 1,
+        });
+        return verdict;
+      }
+      this.#log("warn", "node unreachable while submitting a block, retrying", {
+        hash,
+        inMs: delay,
+      });
+      await this.#sleep(delay);
+      if (this.#stopped) return verdict;
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        this.#sleepers.delete(wake);
+        this.#timers.delete(handle);
+        resolve();
+      };
+      const handle = this.options.clock.setTimeout(wake, ms);
+      this.#timers.add(handle);
+      this.#sleepers.add(wake);
+    });
+  }
+
+  #followColor(hash: string): void {
+    const { node, clock, colorIntervalMs = 2000, colorMaxMs = 120_000 } = this.options;
+    const until = clock.now() + colorMaxMs;
+    const poll = async () => {
+      if (this.#stopped) return;
+      const blue = await node.getCurrentBlockColor(hash).catch(() => undefined);
+      if (blue !== undefined) {
+        this.#log("info", blue ? "block is blue" : "block is red", { hash });
+        this.options.onBlockColor?.(hash, blue);
+        return;
+      }
+      if (clock.now() + colorIntervalMs > until) {
+        this.#log("warn", "block color still unknown, giving up", { hash });
+        return;
+      }
+      this.#schedule(poll, colorIntervalMs);
+    };
+    this.#schedule(poll, colorIntervalMs);
+  }
+
+  #schedule(fn: () => Promise<void>, ms: number): void {
+    if (this.#stopped) return;
+    const handle = this.options.clock.setTimeout(() => {
+      this.#timers.delete(handle);
+      fn().catch((e) => this.#log("error", "block color poll failed", { error: String(e) }));
+    }, ms);
+    this.#timers.add(handle);
+  }
+
+  /** Number of pending timers (retries and color polls). */
+  get pending(): number {
+    return this.#timers.size;
+  }
+
+  /** Cancels color polling and pending retries (a retry in progress returns its verdict). */
+  stop(): void {
+    this.#stopped = true;
+    for (const t of this.#timers) this.options.clock.clearTimeout(t);
+    this.#timers.clear();
+    for (const wake of [...this.#sleepers]) wake(); // a sleeping retry then sees #stopped
+  }
+}

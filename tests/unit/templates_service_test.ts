@@ -1,0 +1,238 @@
+import assert from "node:assert/strict";
+import { toHex } from "../../lib/block/mod.ts";
+import { AddressError, encodeAddress } from "../../lib/node/address.ts";
+import { TemplateService, type TemplateServiceOptions } from "../../lib/templates/service.ts";
+import type { Job } from "../../lib/templates/types.ts";
+import { bytes32, FakeNode } from "../helpers/fake_node.ts";
+import { flush, ManualClock } from "../helpers/manual_clock.ts";
+
+const A = encodeAddress({ prefix: "kaspadev", version: 0, payload: bytes32("alice") });
+const B = encodeAddress({ prefix: "kaspadev", version: 0, payload: bytes32("bob") });
+const MAINNET = encodeAddress({ prefix: "kaspa", version: 0, payload: bytes32("carol") });
+
+async function setup(options: Partial<TemplateServiceOptions> = {}) {
+  const clock = new ManualClock();
+  const node = new FakeNode();
+  const service = new TemplateService({ node, clock, ...options });
+  service.start();
+  await service.whenReady();
+  await clock.advance(0);
+  return { clock, node, service };
+}
+
+function collect(service: TemplateService, address: string): { jobs: Job[]; off: () => void } {
+  const jobs: Job[] = [];
+  const off = service.subscribe(address, (job) => jobs.push(job));
+  return { jobs, off };
+}
+
+Deno.test("template service fetches one template per address, however many miners use it", async () => {
+  const { clock, node, service } = await setup();
+  const subs = [collect(service, A), collect(service, A), collect(service, A), collect(service, B)];
+  await clock.advance(0);
+  assert.deepEqual(node.templateCalls.sort(), [A, B].sort());
+  node.templateCalls = [];
+  node.tip++;
+  node.emitTemplate();
+  await clock.advance(300);
+  assert.deepEqual(node.templateCalls.sort(), [A, B].sort());
+  // Every subscriber of A got the same job object, hashed once.
+  const [a1, a2, a3, b] = subs;
+  assert.equal(a1!.jobs.length, 2);
+  assert.equal(a1!.jobs[1], a2!.jobs[1]);
+  assert.equal(a1!.jobs[1], a3!.jobs[1]);
+  assert.notEqual(toHex(a1!.jobs[1]!.prePowHash), toHex(b!.jobs[1]!.prePowHash));
+  await service.stop();
+});
+
+Deno.test("template service coalesces a burst into one job per interval, the newest", async () => {
+  const { clock, node, service } = await setup({ coalesceMs: 250 });
+  const { jobs } = collect(service, A);
+  await clock.advance(300);
+  assert.equal(jobs.length, 1);
+  node.templateCalls = [];
+  // Ten notifications 20 ms apart: the first is answered at once, the rest by one fetch at +250 ms.
+  for (let i = 0; i < 10; i++) {
+    node.tip++;
+    node.emitTemplate();
+    await clock.advance(20);
+  }
+  await clock.advance(100);
+  assert.equal(node.templateCalls.length, 2);
+  assert.equal(jobs.length, 3);
+  const last = jobs.at(-1)!;
+  assert.deepEqual((last.template.raw as { tip: number }).tip, node.tip, "the newest template");
+  await service.stop();
+});
+
+Deno.test("template service hands out nothing for an address nobody uses any more", async () => {
+  const { clock, node, service } = await setup();
+  const a = collect(service, A);
+  const b = collect(service, B);
+  await clock.advance(0);
+  a.off();
+  node.templateCalls = [];
+  node.tip++;
+  node.emitTemplate();
+  await clock.advance(300);
+  assert.deepEqual(node.templateCalls, [B]);
+  assert.equal(service.currentJob(A), undefined);
+  b.off();
+  await service.stop();
+});
+
+Deno.test("template service delivers the current job at once to a late subscriber", async () => {
+  const { clock, node, service } = await setup();
+  const first = collect(service, A);
+  await clock.advance(0);
+  const late = collect(service, A);
+  assert.equal(late.jobs.length, 1);
+  assert.equal(late.jobs[0], first.jobs[0]);
+  assert.equal(node.templateCalls.length, 1);
+  await service.stop();
+});
+
+Deno.test("template service refuses an address of another network with one clear error", async () => {
+  const { service } = await setup();
+  try {
+    service.subscribe(MAINNET, () => {});
+    assert.fail("expected an AddressError");
+  } catch (e) {
+    assert.ok(e instanceof AddressError);
+    assert.equal(e.code, "wrong-network");
+  }
+  assert.throws(() => service.checkAddress("kaspadev:qqqq"), AddressError);
+  await service.stop();
+});
+
+Deno.test("template service gives no work while the node is unsynced unless allowed", async () => {
+  const clock = new ManualClock();
+  const node = new FakeNode();
+  node.synced = false;
+  const strict = new TemplateService({ node, clock });
+  strict.start();
+  await strict.whenReady();
+  const { jobs } = collect(strict, A);
+  await clock.advance(2000);
+  assert.equal(jobs.length, 0);
+  assert.equal(strict.status().serving, false);
+  node.synced = true;
+  node.tip++;
+  node.emitTemplate();
+  await clock.advance(300);
+  assert.equal(jobs.length, 1);
+  await strict.stop();
+
+  const node2 = new FakeNode();
+  node2.synced = false;
+  const lax = new TemplateService({ node: node2, clock, allowUnsynced: true });
+  lax.start();
+  await lax.whenReady();
+  const got = collect(lax, A);
+  await clock.advance(0);
+  assert.equal(got.jobs.length, 1);
+  await lax.stop();
+});
+
+Deno.test("template service does not serve a node of another network than configured", async () => {
+  const clock = new ManualClock();
+  const node = new FakeNode();
+  const lines: string[] = [];
+  const service = new TemplateService({
+    node,
+    clock,
+    network: "mainnet",
+    log: (_l, m) => lines.push(m),
+  });
+  service.start();
+  await clock.advance(0);
+  assert.equal(service.status().serving, false);
+  assert.equal(service.network, undefined);
+  assert.ok(lines.some((l) => l.includes("kaspa-devnet") && l.includes("mainnet")));
+  await service.stop();
+});
+
+Deno.test("template service polls when notifications stop, without repeating the same work", async () => {
+  const { clock, node, service } = await setup({ pollMs: 1000 });
+  const { jobs } = collect(service, A);
+  await clock.advance(0);
+  node.templateCalls = [];
+  await clock.advance(3500);
+  assert.equal(node.templateCalls.length, 3, "one poll per quiet second");
+  assert.equal(jobs.length, 1, "same pre-PoW hash: no new job");
+  node.tip++;
+  await clock.advance(1000);
+  assert.equal(jobs.length, 2);
+  await service.stop();
+});
+
+Deno.test("template service keeps jobs findable for the retention window, the current one always", async () => {
+  const { clock, node, service } = await setup({ retentionMs: 30_000, pollMs: 1000 });
+  const { jobs } = collect(service, A);
+  await clock.advance(0);
+  node.tip++;
+  node.emitTemplate();
+  await clock.advance(300);
+  const [old, current] = jobs;
+  assert.ok(old && current);
+  assert.equal(service.jobBySeq(old.seq), old);
+  assert.equal(service.jobByPrePowHash(toHex(old.prePowHash)), old);
+  await clock.advance(29_000);
+  assert.equal(service.jobBySeq(old.seq), old, "29 s old: still there");
+  await clock.advance(2_000);
+  assert.equal(service.jobBySeq(old.seq), undefined, "past 30 s: gone");
+  assert.equal(service.jobBySeq(current.seq), current, "the current job stays");
+  assert.ok(current.seq > old.seq);
+  await service.stop();
+});
+
+Deno.test("template service keeps the last job while the node is down and resumes after", async () => {
+  const { clock, node, service } = await setup();
+  const { jobs } = collect(service, A);
+  await clock.advance(0);
+  node.setConnected(false);
+  await clock.advance(5000);
+  assert.equal(service.currentJob(A), jobs[0]);
+  assert.equal(service.status().connected, false);
+  node.tip++;
+  node.setConnected(true);
+  await clock.advance(0);
+  assert.equal(jobs.length, 2);
+  assert.equal(service.status().serving, true);
+  await service.stop();
+});
+
+Deno.test("template service measures notification-to-job latency", async () => {
+  const { clock, node, service } = await setup({ coalesceMs: 250, pollMs: 60_000 });
+  collect(service, A);
+  await clock.advance(1000);
+  node.tip++;
+  node.emitTemplate(); // long after the last round: fetched at once
+  await clock.advance(100);
+  node.tip++;
+  node.emitTemplate(); // 100 ms after that round: answered when the interval ends, 150 ms later
+  await clock.advance(300);
+  const stats = service.status().notifyToJob;
+  assert.equal(stats.count, 2);
+  assert.equal(stats.lastMs, 150);
+  assert.equal(stats.maxMs, 150);
+  await service.stop();
+});
+
+Deno.test("template service answers a fetch in flight with one more fetch, not a parallel one", async () => {
+  const { clock, node, service } = await setup({ coalesceMs: 250 });
+  let open!: () => void;
+  node.gate = new Promise((r) => (open = r));
+  const { jobs } = collect(service, A);
+  await flush();
+  node.tip++;
+  node.emitTemplate();
+  await clock.advance(1000);
+  assert.equal(node.templateCalls.length, 1, "still one fetch in flight");
+  node.gate = undefined;
+  open();
+  await clock.advance(300);
+  assert.equal(node.templateCalls.length, 2);
+  assert.equal((jobs.at(-1)!.template.raw as { tip: number }).tip, node.tip);
+  await service.stop();
+});
