@@ -1,13 +1,22 @@
 // JSON views of a stats snapshot for /api/status, /api/workers and /api/blocks.
 // Pure: bigints become decimal strings, absent values become null; no configuration, no secrets.
 
-import type { Hashrates } from "../stats/hashrate.ts";
-import type { BlockRecord, StatsSnapshot, Totals, WorkerSnapshot } from "../stats/types.ts";
+import type {
+  BlockRecord,
+  Hashrates,
+  StatsSnapshot,
+  Totals,
+  WorkerSnapshot,
+} from "../stats/mod.ts";
 import type { HealthVerdict } from "./health.ts";
 
+/** The node as /api/status shows it. */
 export interface NodeJson {
+  /** The node link is up. */
   connected: boolean;
+  /** e.g. "kaspa-mainnet" */
   network: string;
+  /** The node says it is synced. */
   synced: boolean;
   /** Decimal string. */
   daaScore: string;
@@ -15,12 +24,17 @@ export interface NodeJson {
   blockCount: string;
   /** Hashes per second, decimal string. */
   networkHashrate: string;
+  /** Network difficulty. */
   difficulty: number;
+  /** Age of the newest template, ms; null before the first. */
   templateAgeMs: number | null;
+  /** Latest node RPC round trip, ms; null before the first. */
   rpcLatencyMs: number | null;
 }
 
+/** The /api/status document. */
 export interface StatusJson {
+  /** kstratum version. */
   version: string;
   /** Server time, ms since the epoch: compute "ago" from this, not the viewer's clock. */
   now: number;
@@ -28,40 +42,64 @@ export interface StatusJson {
   startedAt: number;
   /** Process uptime, ms. */
   uptimeMs: number;
+  /** Same verdict as /health. */
   health: HealthVerdict;
+  /** Null until the node has been heard from. */
   node: NodeJson | null;
   /** Whole-server hashes per second. */
   hashrate: Hashrates;
+  /** Open miner connections, by dialect. */
   connections: { total: number; byDialect: Record<string, number> };
+  /** Server-wide counters since start. */
   totals: Totals;
+  /** The worker table: tracked now, cap, events past the cap, idle workers forgotten. */
   workers: { tracked: number; max: number; untrackedEvents: number; evicted: number };
 }
 
+/** One worker in /api/workers (no bigints, so the snapshot shape as is). */
 export type WorkerJson = WorkerSnapshot;
 
+/** The /api/workers document. */
 export interface WorkersJson {
+  /** Server time, ms since the epoch. */
   now: number;
+  /** Sorted by wallet, then name. */
   workers: WorkerJson[];
 }
 
+/** One found block in /api/blocks. */
 export interface BlockJson {
+  /** Block hash, hex. */
   hash: string;
+  /** Display name of the finder. */
   worker: string;
+  /** Payout address of the finder. */
   wallet: string;
+  /** Miner software of the finder. */
   miner: string;
+  /** Remote IP of the finder. */
   ip: string;
+  /** Decimal string. */
   daaScore: string;
+  /** Decimal string, null when unknown. */
   nonce: string | null;
+  /** Decimal string, null when unknown. */
   blueScore: string | null;
+  /** What the node said at submission. */
   verdict: BlockRecord["verdict"];
+  /** The node's reason when rejected, else null. */
   reason: string | null;
+  /** "pending" until the node reports blue or red. */
   color: BlockRecord["color"];
   /** ms since the epoch */
   at: number;
 }
 
+/** The /api/blocks document. */
 export interface BlocksJson {
+  /** Server time, ms since the epoch. */
   now: number;
+  /** Block counters since start. */
   totals: Totals["blocks"];
   /** Newest first. */
   blocks: BlockJson[];
@@ -69,8 +107,11 @@ export interface BlocksJson {
 
 /** Inputs to the status view beyond the snapshot. */
 export interface StatusExtras {
+  /** kstratum version. */
   version: string;
+  /** Process uptime, ms. */
   uptimeMs: number;
+  /** The current health verdict. */
   health: HealthVerdict;
 }
 

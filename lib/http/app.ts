@@ -2,7 +2,7 @@
 // No sockets here (server.ts binds it); tests call the handler in memory.
 
 import { EXPOSITION_CONTENT_TYPE, renderMetrics } from "../metrics/mod.ts";
-import type { StatsSnapshot } from "../stats/types.ts";
+import type { StatsSnapshot } from "../stats/mod.ts";
 import { blocksJson, statusJson, workersJson } from "./api.ts";
 import { CLIENT_JS } from "./dashboard/client.ts";
 import { INDEX_HTML, STYLE_CSS } from "./dashboard/page.ts";
@@ -10,13 +10,17 @@ import { type HealthState, judgeHealth } from "./health.ts";
 
 /** Anything that can produce a stats snapshot (Stats does). */
 export interface StatsSource {
+  /** Everything known now. */
   snapshot(): StatsSnapshot;
 }
 
+/** What the HTTP app reads; it never writes to any of it. */
 export interface AppOptions {
+  /** Source of every number served. */
   stats: StatsSource;
   /** Read on every /health and /api/status request. */
   health: () => HealthState;
+  /** kstratum version, shown on the dashboard and in ks_build_info. */
   version: string;
   /** Process uptime, ms. Default: performance.now(). */
   uptimeMs?: () => number;

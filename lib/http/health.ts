@@ -11,13 +11,16 @@ export interface HealthState {
   listening: boolean;
 }
 
+/** Stable codes for what is wrong. */
 export type HealthReason =
   | "node-disconnected"
   | "node-not-synced"
   | "not-listening"
   | "health-unknown";
 
+/** /health's answer. */
 export interface HealthVerdict {
+  /** Everything needed to mine is up. */
   ok: boolean;
   /** Stable codes, empty when ok. */
   reasons: HealthReason[];

@@ -3,6 +3,7 @@
 
 import { type AppOptions, createHandler } from "./app.ts";
 
+/** Where to listen, plus what the app reads. */
 export interface HttpOptions extends AppOptions {
   /** Address to bind. Default "127.0.0.1": the dashboard is not exposed unless asked. */
   hostname?: string;
@@ -12,6 +13,7 @@ export interface HttpOptions extends AppOptions {
   signal?: AbortSignal;
 }
 
+/** A running HTTP server. */
 export interface HttpServer {
   /** The bound address (port resolved when 0 was asked). */
   readonly addr: Deno.NetAddr;

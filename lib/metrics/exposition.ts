@@ -6,25 +6,32 @@ export type Labels = Readonly<Record<string, string>>;
 
 /** One counter or gauge series. Bigints are printed exactly. */
 export interface Sample {
+  /** The series' labels; none when absent. */
   labels?: Labels;
+  /** The value; bigints are printed exactly. */
   value: number | bigint;
 }
 
 /** One histogram series, in the metric's own unit (seconds for `_seconds` metrics). */
 export interface HistogramSample {
+  /** The series' labels ("le" is reserved); none when absent. */
   labels?: Labels;
   /** Upper bounds, increasing; +Inf is implied. */
   bounds: readonly number[];
   /** Per-bucket counts, NOT cumulative: one per bound plus one for values above every bound. */
   counts: readonly number[];
+  /** Sum of observations. */
   sum: number;
+  /** Number of observations. */
   count: number;
 }
 
+/** A named metric with its help text, type and series. */
 export type MetricFamily =
   | { name: string; help: string; type: "counter" | "gauge"; samples: readonly Sample[] }
   | { name: string; help: string; type: "histogram"; samples: readonly HistogramSample[] };
 
+/** Why the formatter refused a family. */
 export type MetricsErrorCode =
   | "invalid-metric-name"
   | "invalid-label-name"
@@ -33,7 +40,9 @@ export type MetricsErrorCode =
 
 /** A family the formatter refuses to print; a bug in whoever built it. */
 export class MetricsError extends Error {
+  /** Stable reason code. */
   readonly code: MetricsErrorCode;
+  /** `detail` names the offending family, series or label. */
   constructor(code: MetricsErrorCode, detail: string) {
     super(`${code}: ${detail}`);
     this.name = "MetricsError";

@@ -1,12 +1,12 @@
 // The kstratum metric set: the ks_* names existing Grafana dashboards read, plus kstratum's own.
 // Pure: a stats snapshot and process facts in, metric families out (see exposition.ts).
 
-import type { StatsSnapshot, WorkerSnapshot } from "../stats/types.ts";
-import type { HistogramSnapshot } from "../stats/histogram.ts";
+import type { HistogramSnapshot, StatsSnapshot, WorkerSnapshot } from "../stats/mod.ts";
 import type { Labels, MetricFamily, Sample } from "./exposition.ts";
 
 /** Facts about the process that Stats does not know. */
 export interface ProcessInfo {
+  /** kstratum version, shown in ks_build_info. */
   version: string;
   /** ms since the process started */
   uptimeMs: number;

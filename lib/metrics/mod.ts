@@ -1,7 +1,7 @@
 // Public face of metrics/: the Prometheus text formatter and the kstratum metric set.
 // Pure: `http/` calls renderMetrics on each scrape.
 
-import type { StatsSnapshot } from "../stats/types.ts";
+import type { StatsSnapshot } from "../stats/mod.ts";
 import { formatExposition } from "./exposition.ts";
 import { collectMetrics, type ProcessInfo } from "./kstratum.ts";
 

@@ -5,6 +5,7 @@ import type { BlockEvent } from "./events.ts";
 import { formatDifficulty, formatDuration, formatHashrate } from "./format.ts";
 import type { StatsSnapshot } from "./types.ts";
 
+/** How the stats table is labelled and bounded. */
 export interface TableOptions {
   /** Shown in the footer, e.g. "0.1.0". */
   version: string;

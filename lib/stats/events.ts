@@ -15,10 +15,14 @@ export interface WorkerRef {
   dialect: string;
 }
 
+/** How a share was judged; "weak" is below the worker's difficulty. */
 export type ShareOutcome = "valid" | "stale" | "duplicate" | "weak" | "invalid";
 
+/** A share was judged. */
 export interface ShareEvent {
+  /** Who sent it. */
   who: WorkerRef;
+  /** How it was judged. */
   outcome: ShareOutcome;
   /** Share difficulty the share was judged at (stratum difficulty units). */
   difficulty: number;
@@ -26,13 +30,18 @@ export interface ShareEvent {
   at: number;
 }
 
+/** What the node said to a submitted block ("unreachable": it could not be asked). */
 export type BlockVerdictKind = "accepted" | "rejected" | "unreachable";
 
+/** A share met the network target and was submitted as a block. */
 export interface BlockEvent {
+  /** Who found it. */
   who: WorkerRef;
   /** Block hash, hex. */
   hash: string;
+  /** The block's DAA score. */
   daaScore: bigint;
+  /** What the node said. */
   verdict: BlockVerdictKind;
   /** Node's reason when rejected. */
   reason?: string;
@@ -46,13 +55,19 @@ export interface BlockEvent {
 
 /** Sink for everything worth counting. Implementations must not throw or block. */
 export interface MinerEvents {
+  /** A miner connected from `ip`; `dialect` as known at connect. */
   connected(ip: string, dialect: string): void;
+  /** A connection closed; `who` is set when it had authorized. */
   disconnected(who: WorkerRef | undefined, ip: string, reason: string): void;
+  /** A worker authorized on a connection. */
   authorized(who: WorkerRef): void;
+  /** A share was judged. */
   share(event: ShareEvent): void;
   /** A job was sent to a miner. */
   jobSent(who: WorkerRef): void;
+  /** The worker's share difficulty changed (stratum difficulty units). */
   difficultyChanged(who: WorkerRef, difficulty: number): void;
+  /** A block was found and submitted. */
   blockFound(event: BlockEvent): void;
   /** The node later told us whether an accepted block is blue. */
   blockColor(hash: string, blue: boolean): void;

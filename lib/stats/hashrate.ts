@@ -8,8 +8,11 @@ export const HASHES_PER_DIFFICULTY = 2 ** 32;
 
 /** Hashes per second over the last minute, 15 minutes and hour. */
 export interface Hashrates {
+  /** Over the last minute. */
   m1: number;
+  /** Over the last 15 minutes. */
   m15: number;
+  /** Over the last hour. */
   h1: number;
 }
 

@@ -9,6 +9,7 @@ export interface HistogramSnapshot {
   counts: number[];
   /** Sum of observations, ms. */
   sum: number;
+  /** Number of observations. */
   count: number;
   /** Most recent observation in ms, undefined before the first. */
   last: number | undefined;
@@ -42,12 +43,14 @@ export const LATENCY_BOUNDS_MS: readonly number[] = [
  * ```
  */
 export class Histogram {
+  /** Upper bounds in ms, increasing. */
   readonly bounds: readonly number[];
   #counts: number[];
   #sum = 0;
   #count = 0;
   #last: number | undefined;
 
+  /** Buckets end at `bounds` (ms, increasing); one more bucket holds everything above. */
   constructor(bounds: readonly number[] = LATENCY_BOUNDS_MS) {
     for (let i = 1; i < bounds.length; i++) {
       if (!((bounds[i] ?? 0) > (bounds[i - 1] ?? 0))) {

@@ -56,6 +56,7 @@ export class Stats implements MinerEvents {
   #fanout = new Histogram();
   #nodeRpc = new Histogram();
 
+  /** An empty table; the clock is read now for the start time. */
   constructor(opts: StatsOptions = {}) {
     this.#now = opts.now ?? Date.now;
     this.#maxWorkers = opts.maxWorkers ?? 5000;
@@ -68,6 +69,7 @@ export class Stats implements MinerEvents {
 
   // ---- MinerEvents ----
 
+  /** Counts an open connection under the dialect it opened with. */
   connected(ip: string, dialect: string): void {
     const open = this.#openByIp.get(ip);
     if (open) open.push(dialect);
@@ -75,6 +77,7 @@ export class Stats implements MinerEvents {
     this.#openByDialect.set(dialect, (this.#openByDialect.get(dialect) ?? 0) + 1);
   }
 
+  /** Closes one of `ip`'s connections; counts a disconnect for a tracked worker. */
   disconnected(who: WorkerRef | undefined, ip: string, _reason: string): void {
     this.#closeConnection(ip, who?.dialect);
     this.#totals.disconnects++;
@@ -86,11 +89,13 @@ export class Stats implements MinerEvents {
     if (w.connections > 0) w.connections--;
   }
 
+  /** Starts tracking the worker (if there is room) and counts its connection. */
   authorized(who: WorkerRef): void {
     const w = this.#worker(who);
     if (w) w.connections++;
   }
 
+  /** Counts a share; valid ones add d·2^32 hashes to the hashrate windows. */
   share(event: ShareEvent): void {
     const { outcome, difficulty, at } = event;
     this.#totals.shares[outcome]++;
@@ -103,17 +108,20 @@ export class Stats implements MinerEvents {
     this.#worker(event.who)?.share(outcome, difficulty, at);
   }
 
+  /** Counts a job sent. */
   jobSent(who: WorkerRef): void {
     this.#totals.jobs++;
     const w = this.#worker(who);
     if (w) w.jobs++;
   }
 
+  /** Remembers the worker's current share difficulty. */
   difficultyChanged(who: WorkerRef, difficulty: number): void {
     const w = this.#worker(who);
     if (w) w.difficulty = difficulty;
   }
 
+  /** Adds the block to the bounded list (once per hash) and counts it by verdict. */
   blockFound(event: BlockEvent): void {
     if (this.#blockByHash.has(event.hash)) return; // reported twice: count once
     const b = this.#totals.blocks;
@@ -149,6 +157,7 @@ export class Stats implements MinerEvents {
     }
   }
 
+  /** Records a listed block's color; the first report stands. */
   blockColor(hash: string, blue: boolean): void {
     const entry = this.#blockByHash.get(hash);
     if (!entry || entry.record.color !== "pending") return;
@@ -158,6 +167,7 @@ export class Stats implements MinerEvents {
     if (w) w.blocks[blue ? "blue" : "red"]++;
   }
 
+  /** Counts a protocol error by code, per worker when known. */
   protocolError(who: WorkerRef | undefined, code: number): void {
     this.#totals.protocolErrors++;
     const w = who ? this.#worker(who) : undefined;

@@ -5,6 +5,7 @@ import type { BlockVerdictKind, ShareOutcome } from "./events.ts";
 import type { Hashrates } from "./hashrate.ts";
 import type { HistogramSnapshot } from "./histogram.ts";
 
+/** How a Stats table is bounded and timed. */
 export interface StatsOptions {
   /** Clock, ms since the epoch. Default `Date.now`. */
   now?: () => number;
@@ -27,9 +28,11 @@ export interface NodeStatus {
   connected: boolean;
   /** e.g. "kaspa-mainnet" */
   network: string;
+  /** The node says it is synced. */
   synced: boolean;
   /** Virtual DAA score. */
   daaScore: bigint;
+  /** Blocks in the node's DAG. */
   blockCount: bigint;
   /** Estimated network hashrate, hashes per second. */
   networkHashrate: bigint;
@@ -39,6 +42,7 @@ export interface NodeStatus {
   templateAt: number | undefined;
 }
 
+/** Node status as of a snapshot, with derived ages. */
 export interface NodeSnapshot extends NodeStatus {
   /** now - templateAt, ms; null before the first template. */
   templateAgeMs: number | null;
@@ -46,6 +50,7 @@ export interface NodeSnapshot extends NodeStatus {
   rpcLatencyMs: number | null;
 }
 
+/** One tracked worker at one instant. */
 export interface WorkerSnapshot {
   /** Stable identity: wallet and worker name (or IP when unnamed). */
   key: string;
@@ -53,9 +58,13 @@ export interface WorkerSnapshot {
   worker: string;
   /** Name to show: the worker name, or the IP when unnamed. */
   name: string;
+  /** Payout address. */
   wallet: string;
+  /** Miner software / user agent, as last seen. */
   miner: string;
+  /** Remote IP, as last seen. */
   ip: string;
+  /** Dialect id, as last seen. */
   dialect: string;
   /** Open connections authorized as this worker. */
   connections: number;
@@ -67,32 +76,46 @@ export interface WorkerSnapshot {
   lastShareAt: number | null;
   /** Hashes per second, from accepted share difficulty. */
   hashrate: Hashrates;
+  /** Shares by outcome. */
   shares: ShareCounts;
   /** Sum of the difficulty of accepted shares. */
   acceptedDifficulty: number;
   /** Current share difficulty; null until set. */
   difficulty: number | null;
+  /** Jobs sent. */
   jobs: number;
+  /** Connections closed. */
   disconnects: number;
   /** Protocol errors answered, by stratum/JSON-RPC code. */
   errors: Record<string, number>;
+  /** Blocks found, accepted by the node, and later reported blue or red. */
   blocks: { found: number; accepted: number; blue: number; red: number };
 }
 
+/** A found block's color as the node reported it. */
 export type BlockColor = "pending" | "blue" | "red";
 
+/** One found block in the recent list. */
 export interface BlockRecord {
   /** Block hash, hex. */
   hash: string;
   /** Display name of the worker that found it. */
   worker: string;
+  /** Payout address of the finder. */
   wallet: string;
+  /** Miner software of the finder. */
   miner: string;
+  /** Remote IP of the finder. */
   ip: string;
+  /** The block's DAA score. */
   daaScore: bigint;
+  /** The winning nonce, when known. */
   nonce: bigint | undefined;
+  /** The block's blue score, when known. */
   blueScore: bigint | undefined;
+  /** What the node said when the block was submitted. */
   verdict: BlockVerdictKind;
+  /** The node's reason when rejected. */
   reason: string | undefined;
   /** "pending" until the node reports the block's color (only accepted blocks get one). */
   color: BlockColor;
@@ -100,12 +123,19 @@ export interface BlockRecord {
   at: number;
 }
 
+/** Server-wide counters since start; they survive worker eviction. */
 export interface Totals {
+  /** Shares by outcome. */
   shares: ShareCounts;
+  /** Sum of the difficulty of accepted shares. */
   acceptedDifficulty: number;
+  /** Jobs sent. */
   jobs: number;
+  /** Connections closed. */
   disconnects: number;
+  /** Protocol errors answered. */
   protocolErrors: number;
+  /** Blocks found, by node verdict, and by later color. */
   blocks: {
     found: number;
     accepted: number;
@@ -122,6 +152,7 @@ export interface StatsSnapshot {
   now: number;
   /** When Stats was created, ms since the epoch. */
   startedAt: number;
+  /** Server-wide counters. */
   totals: Totals;
   /** Whole-server hashrate, hashes per second (includes untracked workers). */
   hashrate: Hashrates;
@@ -139,7 +170,9 @@ export interface StatsSnapshot {
   fanout: HistogramSnapshot;
   /** Node RPC round trips, ms. */
   nodeRpc: HistogramSnapshot;
+  /** The worker table's bounds and what they cost. */
   limits: {
+    /** Most workers tracked individually. */
     maxWorkers: number;
     /** Events about workers that could not be tracked because the table was full. */
     untrackedEvents: number;
