@@ -1,0 +1,8 @@
+// Public face of lib/log: createLogger, the Logger interface, formatters and the stderr writer.
+// Pure apart from stderrWriter (sink.ts).
+
+export { createLogger } from "./logger.ts";
+export type { Logger, LoggerOptions } from "./logger.ts";
+export { formatJson, formatText, LEVELS } from "./format.ts";
+export type { LogFields, LogLevel, LogRecord } from "./format.ts";
+export { stderrWriter } from "./sink.ts";
