@@ -1,0 +1,64 @@
+// Builds the validated Config from merged settings: address and network, listeners, HTTP.
+// Pure apart from the injected readFile, which loads TLS files named by listeners.
+
+import { checkKaspaAddress } from "./address.ts";
+import { ConfigError } from "./errors.ts";
+import { bindsClash, type Merged, nameOf, problemToError, type ReadFile } from "./merge.ts";
+import { buildListeners } from "./resolve_listeners.ts";
+import type { Config, Network } from "./types.ts";
+import { showHostPort } from "./values.ts";
+
+function resolveNetwork(m: Merged): { address: string | undefined; network: Network | undefined } {
+  const chosen = m.values.network === "auto" ? undefined : m.values.network;
+  if (m.values.address === undefined) return { address: undefined, network: chosen };
+  const { address, network } = problemToError(
+    () => checkKaspaAddress(m.values.address!),
+    nameOf(m, "address"),
+  );
+  if (chosen !== undefined && chosen !== network) {
+    throw new ConfigError(
+      "wrong_network",
+      `${nameOf(m, "address")} is a ${network} address but ${nameOf(m, "network")} is ${chosen}; ` +
+        `use a ${chosen} address or change the network`,
+    );
+  }
+  return { address, network };
+}
+
+/** Builds the final Config from merged values. Throws ConfigError on any inconsistency. */
+export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): Config {
+  const v = m.values;
+  const { address, network } = resolveNetwork(m);
+  const listeners = buildListeners(m, readFile, warnings);
+  if (v.http !== undefined) {
+    const clash = listeners.find((l) => bindsClash(l.bind, v.http!));
+    if (clash !== undefined) {
+      throw new ConfigError(
+        "conflict",
+        `${nameOf(m, "http")} ${showHostPort(v.http)} uses the same port as a Stratum listener; ` +
+          `pick another port or set http to off`,
+      );
+    }
+  }
+  return {
+    configFile: v.config,
+    nodes: v.node,
+    network,
+    address,
+    listeners,
+    jobIntervalMs: v.job_interval_ms,
+    extranonceBytes: v.extranonce_size,
+    allowUnsynced: v.allow_unsynced,
+    extraData: v.extra_data,
+    blockWaitMs: v.block_wait_ms,
+    limits: {
+      maxConnections: v.max_connections,
+      maxConnectionsPerIp: Math.min(v.max_connections_per_ip, v.max_connections),
+      handshakeTimeoutMs: v.handshake_timeout_ms,
+      idleTimeoutMs: v.idle_timeout_ms,
+      maxLineBytes: v.max_line_bytes,
+    },
+    http: v.http,
+    log: { level: v.log_level, format: v.log_format, timestamps: v.log_timestamps },
+  };
+}

@@ -1,0 +1,120 @@
+// The resolved configuration the rest of kstratum receives from loadConfig.
+// Types only; every value here has already been parsed and validated.
+
+/**
+ * How a listener talks to miners (see spec/stratum.md section 1):
+ * - `auto`: detect from the `mining.subscribe` user agent and method names;
+ * - `array`: dialect A, EthereumStratum/1.0.0 with jobs as four u64 words (lolMiner, SRBMiner, ...);
+ * - `bighex`: dialect B, one 80-hex-char job string (IceRiver, BzMiner);
+ * - `bitmain`: dialect C, Antminer KS3/KS5 ("GodMiner");
+ * - `simple`: dialect D, the simplified Stratum of the KIP proposal (methods without `mining.`).
+ */
+export type Dialect = "auto" | "array" | "bighex" | "bitmain" | "simple";
+
+/** Every dialect name, in help order. */
+export const DIALECTS: readonly Dialect[] = ["auto", "array", "bighex", "bitmain", "simple"];
+
+/** Kaspa networks, named as the address prefixes imply. */
+export type Network = "mainnet" | "testnet" | "simnet" | "devnet";
+
+/** Least severe log level written. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+/** Log line format: text for people, json for one JSON object per line. */
+export type LogFormat = "text" | "json";
+
+/** A TCP address to listen on or connect to. `host` is never empty ("0.0.0.0" for all IPv4). */
+export interface HostPort {
+  /** IPv4/IPv6 literal or host name. */
+  host: string;
+  /** 1-65535 (0 only where a listener may pick any free port, e.g. in tests). */
+  port: number;
+}
+
+/** One kaspad endpoint; several form an ordered failover list. */
+export type NodeEndpoint =
+  | { kind: "grpc"; host: string; port: number }
+  | { kind: "wrpc"; url: string };
+
+/** Share difficulty policy of one listener. Difficulties use the Stratum scale (1 ≈ 2^32 hashes). */
+export interface DifficultyConfig {
+  /** Difficulty a new connection starts with; the fixed difficulty when vardiff is off. */
+  start: number;
+  /** Lowest difficulty vardiff may set. */
+  min: number;
+  /** Highest difficulty vardiff may set. */
+  max: number;
+  /** Adjust difficulty per connection to reach `sharesPerMinute`. */
+  vardiff: boolean;
+  /** Vardiff target, shares per minute per connection. */
+  sharesPerMinute: number;
+  /** Round every difficulty down to a power of two (IceRiver and Bitmain prefer them). */
+  pow2Clamp: boolean;
+}
+
+/** TLS material for a listener, read at load time so a bad path fails before listening. */
+export interface TlsConfig {
+  /** Path the certificate chain was read from. */
+  certFile: string;
+  /** Path the private key was read from. */
+  keyFile: string;
+  /** PEM text of the certificate chain. */
+  cert: string;
+  /** PEM text of the private key. */
+  key: string;
+}
+
+/** One Stratum listening socket. */
+export interface ListenerConfig {
+  /** Address to accept miners on (port 0: any free port, for tests). */
+  bind: HostPort;
+  /** Forced dialect, or "auto" to detect at subscribe. */
+  dialect: Dialect;
+  /** Difficulty policy of connections on this port. */
+  difficulty: DifficultyConfig;
+  /** Present when the port speaks Stratum over TLS. */
+  tls: TlsConfig | undefined;
+}
+
+/** Bounds on miner connections. */
+export interface LimitsConfig {
+  /** Open Stratum connections across all listeners. */
+  maxConnections: number;
+  /** Open Stratum connections from one IP address. */
+  maxConnectionsPerIp: number;
+  /** Time a new connection has to subscribe and authorize, ms. */
+  handshakeTimeoutMs: number;
+  /** A connection that sends nothing for this long is closed, ms. */
+  idleTimeoutMs: number;
+  /** Longest accepted request line, bytes (newline excluded). */
+  maxLineBytes: number;
+}
+
+/** Everything main.ts needs to build the server. */
+export interface Config {
+  /** Path of the config file that was read, if any. */
+  configFile: string | undefined;
+  /** kaspad endpoints, tried in order (failover). Never empty. */
+  nodes: NodeEndpoint[];
+  /** Network fixed by `network` or by the payout address prefix; undefined = take the node's. */
+  network: Network | undefined;
+  /** Default payout address for miners that authorize without one. */
+  address: string | undefined;
+  /** Stratum listeners. Never empty; binds are unique. */
+  listeners: ListenerConfig[];
+  /** Minimum time between two jobs sent to one miner, ms (0 = send every template). */
+  jobIntervalMs: number;
+  /** Bytes of the nonce the server assigns per connection (0-3). */
+  extranonceBytes: number;
+  /** Hand out work while the node reports it is not synced. */
+  allowUnsynced: boolean;
+  /** Coinbase tag appended by the node to the block's extra data (UTF-8). */
+  extraData: string;
+  /** Fetch a fresh template when the node has sent no notification for this long, ms. */
+  blockWaitMs: number;
+  /** Bounds on miner connections. */
+  limits: LimitsConfig;
+  /** Address of the HTTP server (metrics, API, dashboard); undefined = off. */
+  http: HostPort | undefined;
+  /** Logging: least level, line format, and whether lines start with the time. */
+  log: { level: LogLevel; format: LogFormat; timestamps: boolean };
+}
