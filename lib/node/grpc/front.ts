@@ -1,0 +1,324 @@
+// A kaspad-compatible gRPC mining front: kaspa-miner (and other MessageStream miners) connect here as if
+// to kaspad. Templates come from the TemplateService (one per address), solved blocks go to the node through it.
+
+import * as grpc from "@grpc/grpc-js";
+import { prePowHash, toHex } from "../../block/mod.ts";
+import { jobBlockHash } from "../../templates/jobs.ts";
+import type { Job, SubmitVerdict } from "../../templates/types.ts";
+import { type LogFn, silentLog } from "../../templates/runtime.ts";
+import { decodeBlockHeader, encodeHeaderOnlyBlock } from "./block.ts";
+import { decode, type Encodable, encode, ENUMS, PAYLOAD } from "./messages.ts";
+import {
+  channelOptions,
+  decodeEnvelope,
+  encodeEnvelope,
+  messageStreamService,
+} from "./transport.ts";
+import { WireWriter } from "./wire.ts";
+
+/** What the front needs from the template service (TemplateService implements it). */
+export interface MiningFrontService {
+  checkAddress(address: string): void;
+  subscribe(address: string, listener: (job: Job) => void): () => void;
+  currentJob(address: string): Job | undefined;
+  jobByPrePowHash(hex: string): Job | undefined;
+  submitBlock(job: Job, nonce: bigint): Promise<SubmitVerdict>;
+  status(): { serving: boolean; synced: boolean };
+}
+
+/** A block a miner found through the front, with the node's verdict. */
+export interface FrontBlockEvent {
+  address: string;
+  hash: string;
+  job: Job;
+  verdict: SubmitVerdict;
+  peer: string;
+}
+
+export interface GrpcMiningFrontOptions {
+  service: MiningFrontService;
+  /** Listen address. Default "127.0.0.1". */
+  host?: string;
+  /** Listen port; 0 picks a free one. Default 0. */
+  port?: number;
+  /** Reported as serverVersion in getInfo. */
+  serverVersion?: string;
+  /** How long a getBlockTemplate waits for the first job of a new address, ms. Default 10000. */
+  templateWaitMs?: number;
+  /** Distinct payout addresses one connection may ask for. Default 4. */
+  maxAddressesPerConnection?: number;
+  /** Simultaneous miner connections. Default 256. */
+  maxConnections?: number;
+  onBlock?: (event: FrontBlockEvent) => void;
+  log?: LogFn;
+}
+
+const ROUTE_FULL_MESSAGE = "Block was not submitted: route is full";
+const NOTIFY_BACKLOG_BYTES = 1 << 20;
+
+/** Response payload field for a request payload field (kaspad numbers them request + 1). */
+const responseOf = (requestField: number): number => requestField + 1;
+
+/** The gRPC mining front server. */
+export class GrpcMiningFront {
+  #server: grpc.Server | undefined;
+  #port = 0;
+  #connections = new Set<Connection>();
+  readonly #log: LogFn;
+
+  constructor(readonly options: GrpcMiningFrontOptions) {
+    this.#log = options.log ?? silentLog;
+  }
+
+  /** Starts listening; resolves with the bound port. */
+  async listen(): Promise<number> {
+    const server = new grpc.Server(channelOptions(64 * 1024 * 1024));
+    server.addService(messageStreamService, {
+      MessageStream: (call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>) => this.#accept(call),
+    });
+    const host = this.options.host ?? "127.0.0.1";
+    const bindHost = host.includes(":") ? `[${host}]` : host;
+    this.#port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(
+        `${bindHost}:${this.options.port ?? 0}`,
+        grpc.ServerCredentials.createInsecure(),
+        (e, port) => (e ? reject(e) : resolve(port)),
+      )
+    );
+    this.#server = server;
+    this.#log("info", "gRPC mining front listening", { host, port: this.#port });
+    return this.#port;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** Open miner connections. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  #accept(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>): void {
+    if (this.#connections.size >= (this.options.maxConnections ?? 256)) {
+      call.emit("error", { code: grpc.status.RESOURCE_EXHAUSTED, details: "too many miners" });
+      return;
+    }
+    const conn = new Connection(
+      call,
+      this.options,
+      this.#log,
+      () => this.#connections.delete(conn),
+    );
+    this.#connections.add(conn);
+  }
+
+  /** Stops accepting and ends every miner connection. */
+  async close(): Promise<void> {
+    for (const c of [...this.#connections]) c.close();
+    const server = this.#server;
+    this.#server = undefined;
+    if (server === undefined) return;
+    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+  }
+}
+
+/** One miner's MessageStream. */
+class Connection {
+  #notify = false;
+  #subs = new Map<string, () => void>();
+  #closed = false;
+  readonly #peer: string;
+
+  constructor(
+    readonly call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>,
+    readonly options: GrpcMiningFrontOptions,
+    readonly log: LogFn,
+    readonly onGone: () => void,
+  ) {
+    this.#peer = call.getPeer();
+    call.on("data", (bytes: Uint8Array) => this.#onData(bytes));
+    call.on("end", () => this.close());
+    call.on("cancelled", () => this.close());
+    call.on("error", () => this.close());
+    log("info", "miner connected to gRPC front", { peer: this.#peer });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const off of this.#subs.values()) off();
+    this.#subs.clear();
+    this.call.end();
+    this.onGone();
+    this.log("info", "miner left gRPC front", { peer: this.#peer });
+  }
+
+  #send(id: bigint, payload: number, body: Uint8Array): void {
+    if (!this.#closed) this.call.write(encodeEnvelope({ id, payload, body }));
+  }
+
+  #error(id: bigint, requestField: number, message: string): void {
+    const body = new WireWriter().bytes(1000, encode("RPCError", { message })).finish();
+    this.#send(id, responseOf(requestField), body);
+  }
+
+  #onData(bytes: Uint8Array): void {
+    let env;
+    try {
+      env = decodeEnvelope(bytes);
+    } catch {
+      this.log("warn", "miner sent a malformed message", { peer: this.#peer });
+      this.close();
+      return;
+    }
+    this.#handle(env.id, env.payload, env.body).catch((e) => {
+      this.log("error", "gRPC front request failed", { peer: this.#peer, error: String(e) });
+      this.#error(env.id, env.payload, "internal error");
+    });
+  }
+
+  async #handle(id: bigint, field: number, body: Uint8Array): Promise<void> {
+    switch (field) {
+      case PAYLOAD.getInfoRequest:
+        return this.#send(id, PAYLOAD.getInfoResponse, this.#info());
+      case PAYLOAD.pingRequest:
+        return this.#send(id, PAYLOAD.pingResponse, new Uint8Array(0));
+      case PAYLOAD.notifyNewBlockTemplateRequest: {
+        const { command } = decode("NotifyNewBlockTemplateRequestMessage", body);
+        this.#notify = command === ENUMS.RpcNotifyCommand.NOTIFY_START;
+        return this.#send(id, PAYLOAD.notifyNewBlockTemplateResponse, new Uint8Array(0));
+      }
+      case PAYLOAD.getBlockTemplateRequest:
+        return await this.#template(id, decode("GetBlockTemplateRequestMessage", body).payAddress);
+      case PAYLOAD.submitBlockRequest: {
+        const { block } = decode("SubmitBlockRequestMessage", body);
+        return await this.#submit(id, block);
+      }
+      default:
+        return this.#error(id, field, `request ${field} is not served by kstratum's mining front`);
+    }
+  }
+
+  #info(): Uint8Array {
+    const status = this.options.service.status();
+    return encode("GetInfoResponseMessage", {
+      p2pId: "kstratum",
+      serverVersion: this.options.serverVersion ?? "kstratum",
+      isSynced: status.synced,
+      hasNotifyCommand: true,
+      hasMessageId: true,
+    });
+  }
+
+  #onJob(address: string): void {
+    // A notification only says "ask again"; skip it if the miner is not reading.
+    if (this.#notify && this.call.writableLength < NOTIFY_BACKLOG_BYTES) {
+      this.#send(0n, PAYLOAD.newBlockTemplateNotification, new Uint8Array(0));
+    }
+    this.log("debug", "job for gRPC miner", { peer: this.#peer, address });
+  }
+
+  async #template(id: bigint, address: string): Promise<void> {
+    const { service } = this.options;
+    try {
+      service.checkAddress(address);
+    } catch (e) {
+      return this.#error(
+        id,
+        PAYLOAD.getBlockTemplateRequest,
+        e instanceof Error ? e.message : String(e),
+      );
+    }
+    if (!this.#subs.has(address)) {
+      if (this.#subs.size >= (this.options.maxAddressesPerConnection ?? 4)) {
+        return this.#error(id, PAYLOAD.getBlockTemplateRequest, "too many payout addresses");
+      }
+      this.#subs.set(address, service.subscribe(address, () => this.#onJob(address)));
+    }
+    const job = service.currentJob(address) ?? await this.#firstJob(address);
+    if (job === undefined) {
+      return this.#error(id, PAYLOAD.getBlockTemplateRequest, "no block template available yet");
+    }
+    const response: Encodable<"GetBlockTemplateResponseMessage"> = {
+      block: encodeHeaderOnlyBlock(job.template.header),
+      isSynced: job.template.isSynced,
+    };
+    this.#send(
+      id,
+      PAYLOAD.getBlockTemplateResponse,
+      encode("GetBlockTemplateResponseMessage", response),
+    );
+  }
+
+  #firstJob(address: string): Promise<Job | undefined> {
+    const waitMs = this.options.templateWaitMs ?? 10_000;
+    return new Promise((resolve) => {
+      let off = () => {};
+      const timer = setTimeout(() => {
+        off();
+        resolve(undefined);
+      }, waitMs);
+      off = this.options.service.subscribe(address, (job) => {
+        clearTimeout(timer);
+        queueMicrotask(() => off());
+        resolve(job);
+      });
+    });
+  }
+
+  async #submit(id: bigint, block: Uint8Array | undefined): Promise<void> {
+    const reply = (v: SubmitVerdict | "stale" | "low") =>
+      this.#send(
+        id,
+        PAYLOAD.submitBlockResponse,
+        encode("SubmitBlockResponseMessage", submitResponse(v)),
+      );
+    if (block === undefined) return reply("stale");
+    const header = decodeBlockHeader(block);
+    const job = this.options.service.jobByPrePowHash(toHex(prePowHash(header)));
+    if (job === undefined || job.timestamp !== header.timestamp) return reply("stale");
+    if (!job.pow().meets(header.nonce, job.networkTarget)) return reply("low");
+    const verdict = await this.options.service.submitBlock(job, header.nonce);
+    reply(verdict);
+    this.options.onBlock?.({
+      address: job.template.payAddress,
+      hash: jobBlockHash(job, header.nonce),
+      job,
+      verdict,
+      peer: this.#peer,
+    });
+  }
+}
+
+/** SubmitBlockResponse for a verdict, as kaspad would phrase it. */
+function submitResponse(
+  v: SubmitVerdict | "stale" | "low",
+): Encodable<"SubmitBlockResponseMessage"> {
+  const invalid = (message: string) => ({
+    rejectReason: ENUMS.RejectReason.BLOCK_INVALID,
+    error: { message },
+  });
+  if (v === "stale") return invalid("Block was not submitted: unknown or stale template");
+  if (v === "low") return invalid("Block was not submitted: insufficient proof of work");
+  switch (v.kind) {
+    case "accepted":
+      return {};
+    case "unreachable":
+      return { error: { message: `Block was not submitted: node unreachable (${v.message})` } };
+    case "rejected":
+      switch (v.reason) {
+        case "invalid":
+          return invalid("Block was not submitted: block is invalid");
+        case "ibd":
+          return {
+            rejectReason: ENUMS.RejectReason.IS_IN_IBD,
+            error: { message: "Block was not submitted: node is not synced" },
+          };
+        case "route-full":
+          return { error: { message: ROUTE_FULL_MESSAGE } };
+        case "other":
+          return { error: { message: v.message } };
+      }
+  }
+}
