@@ -26,6 +26,7 @@ export const arrayJobs: Dialect = {
   nonceForm: "hex",
   jobNaming: "counter",
   bodyFormat: "words",
+  difficultyIn: "set_difficulty",
   channelPerWorker: false,
   decode: decodeMining,
   subscribeResult: () => ETHEREUM_STRATUM_SUBSCRIBED,

@@ -26,6 +26,7 @@ export const bigJob: Dialect = {
   nonceForm: "hex",
   jobNaming: "counter",
   bodyFormat: "bigjob",
+  difficultyIn: "set_difficulty",
   channelPerWorker: false,
   decode: decodeMining,
   subscribeResult: () => ETHEREUM_STRATUM_SUBSCRIBED,

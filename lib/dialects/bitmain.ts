@@ -17,6 +17,7 @@ export const bitmain: Dialect = {
   nonceForm: "any",
   jobNaming: "counter",
   bodyFormat: "words",
+  difficultyIn: "set_difficulty",
   channelPerWorker: false,
   decode: decodeMining,
   subscribeResult: () => [null, "", 8],

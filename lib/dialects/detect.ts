@@ -17,9 +17,16 @@ const BIG_JOB = /iceriver|bzminer/i;
  */
 export function detectDialect(method: string, agent: string): DialectId {
   if (method === "subscribe") return "D";
+  if (method !== "mining.subscribe") return provisionalDialect(method);
   if (BITMAIN.test(agent)) return "C";
   if (BIG_JOB.test(agent)) return "B";
   return "A";
+}
+
+/** The user agent a subscribe carries: params[0] for `mining.subscribe`, params[1] for D. */
+export function subscribeAgent(method: string, params: readonly unknown[]): string {
+  const agent = method === "subscribe" ? params[1] : params[0];
+  return typeof agent === "string" ? agent : "";
 }
 
 /** Whether `method` opens a session (and so triggers detection). */

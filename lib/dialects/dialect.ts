@@ -64,6 +64,8 @@ export interface Dialect {
   readonly jobNaming: "counter" | "prePow";
   /** Cache key of the job body: dialects with equal keys share one encoding per job. */
   readonly bodyFormat: string;
+  /** Where a difficulty change travels: a set_difficulty line (A-C) or inside notify (D). */
+  readonly difficultyIn: "set_difficulty" | "notify";
   /** Whether one connection may authorize several workers, each a separate channel (D). */
   readonly channelPerWorker: boolean;
 

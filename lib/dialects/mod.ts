@@ -15,6 +15,6 @@ export { arrayJobs } from "./array_jobs.ts";
 export { bigJob } from "./big_job.ts";
 export { bitmain } from "./bitmain.ts";
 export { simplified } from "./simplified.ts";
-export { detectDialect, isSubscribe, provisionalDialect } from "./detect.ts";
+export { detectDialect, isSubscribe, provisionalDialect, subscribeAgent } from "./detect.ts";
 export { DIALECTS, isDialectId } from "./registry.ts";
 export { toHex } from "./_wire.ts";

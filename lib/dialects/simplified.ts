@@ -66,6 +66,7 @@ export const simplified: Dialect = {
   nonceForm: "decimal",
   jobNaming: "prePow",
   bodyFormat: "simplified",
+  difficultyIn: "notify",
   channelPerWorker: true,
   decode: decodeSimplified,
   subscribeResult: () => true,

@@ -1,0 +1,46 @@
+// Job encodings cached on the broadcast path: each job body is written once per wire format.
+// Pure: entries live exactly as long as their Job (WeakMap); sessions only add their job id.
+
+import { type Dialect, toHex } from "../dialects/mod.ts";
+import type { Job } from "../templates/types.ts";
+
+/**
+ * Shared by every session of a server: thousands of miners on one address cost one bigint →
+ * decimal conversion per job and format, not one per miner.
+ */
+export class JobEncodings {
+  readonly #bodies = new WeakMap<Job, Map<string, string>>();
+  readonly #keys = new WeakMap<Job, string>();
+  #encoded = 0;
+
+  /** Bodies encoded so far (tests use it to prove sharing). */
+  get encoded(): number {
+    return this.#encoded;
+  }
+
+  /** The dialect's job body for `job`, encoded on first use. */
+  body(job: Job, dialect: Dialect): string {
+    let byFormat = this.#bodies.get(job);
+    if (byFormat === undefined) {
+      byFormat = new Map();
+      this.#bodies.set(job, byFormat);
+    }
+    let body = byFormat.get(dialect.bodyFormat);
+    if (body === undefined) {
+      body = dialect.jobBody(job);
+      byFormat.set(dialect.bodyFormat, body);
+      this.#encoded++;
+    }
+    return body;
+  }
+
+  /** The job's work key: its pre-PoW hash in hex (how Simplified Stratum names jobs). */
+  workKey(job: Job): string {
+    let key = this.#keys.get(job);
+    if (key === undefined) {
+      key = toHex(job.prePowHash);
+      this.#keys.set(job, key);
+    }
+    return key;
+  }
+}

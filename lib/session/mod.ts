@@ -1,0 +1,32 @@
+// Public face of session: the engine, its contracts (JobSource, BlockSubmitter, effects) and helpers.
+// Pure: depends on protocol/, dialects/, shares/ and the templates/stats contracts.
+
+export { Session } from "./session.ts";
+export type { Channel, DifficultyControl, Phase, SessionDeps } from "./state.ts";
+export { JobEncodings } from "./encodings.ts";
+export { ExtranoncePool, ExtranoncePools } from "./extranonce.ts";
+export type { Extranonce } from "./extranonce.ts";
+export { SESSION_DEFAULTS } from "./types.ts";
+export type {
+  AddressCheck,
+  BlockSubmission,
+  BlockSubmitter,
+  BlockTicket,
+  DifficultyPolicy,
+  Effect,
+  ExtranonceSize,
+  JobSource,
+  LogLevel,
+  SessionOptions,
+  Step,
+  ValidateAddress,
+} from "./types.ts";
+export {
+  createVardiff,
+  VARDIFF,
+  vardiffNextCheck,
+  vardiffOnShare,
+  vardiffOnTick,
+} from "./vardiff.ts";
+export type { VardiffOptions, VardiffState } from "./vardiff.ts";
+export { MAX_WORKER_NAME, parseDifficultyOverride, parseUser } from "./user.ts";

@@ -1,0 +1,265 @@
+// Unit tests for the session engine's handshake per dialect, address rules and protocol errors.
+// Pure: run with no permissions; jobs come from real headers.
+
+import assert from "node:assert/strict";
+import { ExtranoncePools } from "../../lib/session/mod.ts";
+import { HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_jobs.ts";
+import {
+  actions,
+  errorCode,
+  harness,
+  lines,
+  replies,
+} from "../fixtures/transcripts/session_harness.ts";
+
+const ADDR = mainnetAddress(7);
+const JOB_A = realJob(HEADERS.devnetA, { seq: 1, payAddress: ADDR });
+// Independently computed (Python struct.unpack('<4Q')) from the header's pre-PoW hash.
+const WORDS_A =
+  "[2908664388138701231,1787930468477559448,18099520921765543858,2098795050733576519],1231006513094";
+const BIGJOB_A = "af11d6a9d9a65d2898e2b3c84901d018b2ff950a626a2efb47a1528ffa6a201dc6b7b49d1e010000";
+const PRE_POW_A = BIGJOB_A.slice(0, 64);
+
+Deno.test("session answers an array-jobs handshake with extranonce, difficulty and first job in order", () => {
+  const h = harness();
+  const sub = h.send({
+    id: 1,
+    method: "mining.subscribe",
+    params: ["lolMiner 1.88", "EthereumStratum/1.0.0"],
+  });
+  assert.deepEqual(lines(sub), ['{"id":1,"result":[true,"EthereumStratum/1.0.0"],"error":null}']);
+  const auth = h.send({ id: 2, method: "mining.authorize", params: [`${ADDR}.rig1`, "x"] });
+  assert.deepEqual(lines(auth), [
+    '{"id":2,"result":true,"error":null}',
+    '{"id":null,"method":"mining.set_extranonce","params":["0001",6]}',
+  ]);
+  assert.deepEqual(actions(auth), [{ kind: "subscribeJobs", address: ADDR }]);
+  const job = h.session.onJob(JOB_A, 10);
+  assert.deepEqual(lines(job), [
+    '{"id":null,"method":"mining.set_difficulty","params":[8192]}',
+    `{"id":1,"method":"mining.notify","params":["1",${WORDS_A}]}`,
+  ]);
+  const who = {
+    worker: "rig1",
+    wallet: ADDR,
+    miner: "lolMiner 1.88",
+    ip: "10.0.0.1",
+    dialect: "A",
+  };
+  assert.deepEqual(h.events.log.slice(0, 2), [
+    { kind: "connected", ip: "10.0.0.1", dialect: "A" },
+    { kind: "authorized", who },
+  ]);
+  assert.deepEqual(h.events.of("difficultyChanged"), [{
+    kind: "difficultyChanged",
+    who,
+    difficulty: 8192,
+  }]);
+  assert.equal(h.events.of("jobSent").length, 1);
+});
+
+Deno.test("session gives IceRiver id-less extranonce, difficulty and job right after authorize", () => {
+  const h = harness({ difficulty: { kind: "fixed", difficulty: 5000 } });
+  h.send({ id: 1, method: "mining.subscribe", params: ["IceRiverMiner-v1.1"] });
+  const auth = h.send({ id: 2, method: "mining.authorize", params: [`${ADDR}.ks2l`, "x"] });
+  // The composition root's driver feeds JobSource.latest right after subscribeJobs.
+  const job = h.session.onJob(JOB_A, 1);
+  assert.deepEqual([...lines(auth), ...lines(job)], [
+    '{"id":2,"result":true,"error":null}',
+    '{"method":"mining.set_extranonce","params":["0001"]}',
+    '{"method":"mining.set_difficulty","params":[4096]}',
+    `{"method":"mining.notify","params":["1","${BIGJOB_A}"]}`,
+  ]);
+});
+
+Deno.test('session gives Bitmain [null,"",8], no extranonce and a power-of-two difficulty', () => {
+  const h = harness({ difficulty: { kind: "fixed", difficulty: 1000 } });
+  const sub = h.send({ id: 1, method: "mining.subscribe", params: ["GodMiner/2.0.0"] });
+  assert.deepEqual(lines(sub), ['{"id":1,"result":[null,"",8],"error":null}']);
+  const auth = h.send({ id: 2, method: "mining.authorize", params: [`${ADDR}.ks5`, "x"] });
+  assert.deepEqual(lines(auth), ['{"id":2,"result":true,"error":null}']);
+  assert.deepEqual(lines(h.session.onJob(JOB_A, 1)), [
+    '{"id":null,"method":"mining.set_difficulty","params":[1024]}',
+    `{"id":1,"method":"mining.notify","params":["1",${WORDS_A}]}`,
+  ]);
+});
+
+Deno.test("session serves several Simplified Stratum workers on one connection", () => {
+  const h = harness({ difficulty: { kind: "fixed", difficulty: 8 } });
+  assert.deepEqual(
+    lines(h.send({ id: 1, method: "subscribe", params: [ADDR, "KaspaMiner/1.0.0"] })),
+    [
+      '{"id":1,"result":true,"error":null}',
+    ],
+  );
+  const a1 = h.send({ id: 2, method: "authorize", params: ["Miner1"] });
+  assert.deepEqual(lines(a1), ['{"id":2,"result":[0,"0001",8],"error":null}']);
+  assert.deepEqual(actions(a1), [{ kind: "subscribeJobs", address: ADDR }]);
+  assert.deepEqual(lines(h.session.onJob(JOB_A, 1)), [
+    `{"method":"notify","params":["0","${PRE_POW_A}","1231006513094",8]}`,
+  ]);
+  const a2 = h.send({ id: 3, method: "authorize", params: ["Miner2", "d=16"] });
+  assert.deepEqual(lines(a2), [
+    '{"id":3,"result":[1,"0002",16],"error":null}',
+    `{"method":"notify","params":["1","${PRE_POW_A}","1231006513094",16]}`,
+  ]);
+  const jobB = realJob(HEADERS.devnetB, { seq: 2, payAddress: ADDR });
+  const both = lines(h.session.onJob(jobB, 1000));
+  assert.equal(both.length, 2);
+  assert.match(
+    both[0]!,
+    /^\{"method":"notify","params":\["0","de761a0e[0-9a-f]{56}","1231006534500"\]\}$/,
+  );
+  assert.match(
+    both[1]!,
+    /^\{"method":"notify","params":\["1","de761a0e[0-9a-f]{56}","1231006534500"\]\}$/,
+  );
+  assert.deepEqual(lines(h.send({ id: 4, method: "authorize", params: ["Miner1"] })), [
+    '{"id":4,"result":[0,"0001",8],"error":null}',
+  ], "re-authorizing a name returns its worker");
+});
+
+Deno.test("session answers requests before subscribe with 25, in the dialect the method names", () => {
+  const h = harness();
+  assert.deepEqual(lines(h.send({ id: 5, method: "mining.submit", params: ["w", "1", "00"] })), [
+    '{"id":5,"result":null,"error":[25,"Not subscribed",null]}',
+  ]);
+  assert.deepEqual(lines(h.send({ id: 6, method: "mining.authorize", params: [ADDR] })), [
+    '{"id":6,"result":null,"error":[25,"Not subscribed",null]}',
+  ]);
+  assert.deepEqual(lines(h.send({ id: 7, method: "authorize", params: ["w"] })), [
+    '{"id":7,"result":false,"error":[25,"Not subscribed"]}',
+  ]);
+  assert.deepEqual(lines(h.send({ id: 8, method: "mining.extranonce.subscribe", params: [] })), [
+    '{"id":8,"result":true,"error":null}',
+  ]);
+  assert.equal(h.session.phase.kind, "connected");
+});
+
+Deno.test("session answers malformed lines with the JSON-RPC codes and never stays silent", () => {
+  const h = harness();
+  h.send({ id: 1, method: "mining.subscribe", params: ["SRBMiner-MULTI/2.4.5"] });
+  const cases: [string, number][] = [
+    ["{not json", -32700],
+    ["[1,2,3]", -32600],
+    ['{"id":3,"params":[]}', -32600],
+    ['{"id":4,"method":"mining.submit","params":{"a":1}}', -32602],
+    ['{"id":5,"method":"mining.submit","params":["w"]}', -32602],
+    ['{"id":6,"method":"mining.hello","params":[]}', -32601],
+    ['{"id":7,"method":"mining.submit","params":["w","1","0001"]}', 24],
+  ];
+  for (const [line, code] of cases) assert.equal(errorCode(h.send(line)), code, line);
+  assert.deepEqual(h.events.of("protocolError").map((e) => e.code), cases.map(([, c]) => c));
+});
+
+Deno.test("session refuses an invalid or wrong-network address with 24 and logs why", () => {
+  const h = harness();
+  h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  const wrongNet = ADDR.replace("kaspa:", "kaspatest:");
+  for (const user of [`${ADDR.slice(0, -1)}x.rig`, `${wrongNet}.rig`, "kaspa:qqq"]) {
+    const step = h.send({ id: 2, method: "mining.authorize", params: [user, "x"] });
+    assert.equal(errorCode(step), 24, user);
+    const log = step.effects.find((e) => e.kind === "log");
+    assert.ok(
+      log?.kind === "log" && log.level === "warn" && typeof log.fields.reason === "string",
+      user,
+    );
+  }
+  const step = h.send({ id: 3, method: "mining.authorize", params: ["rig-without-address", "x"] });
+  assert.deepEqual(lines(step), ['{"id":3,"result":null,"error":[24,"No payout address",null]}']);
+  assert.equal(h.session.phase.kind, "subscribed");
+});
+
+Deno.test("session pays a worker without an address to the default address", () => {
+  const fallback = mainnetAddress(9);
+  const h = harness({ defaultAddress: fallback });
+  h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  const step = h.send({ id: 2, method: "mining.authorize", params: ["rig7", "x"] });
+  assert.equal(errorCode(step), null);
+  assert.deepEqual(actions(step), [{ kind: "subscribeJobs", address: fallback }]);
+  assert.equal(h.events.of("authorized")[0]!.who.worker, "rig7");
+});
+
+Deno.test("session takes a fixed per-worker difficulty from the password", () => {
+  const h = harness({ difficulty: { kind: "vardiff", initial: 64, min: 1, max: 1e9 } });
+  h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  h.send({ id: 2, method: "mining.authorize", params: [`${ADDR}.big`, "x,d=4096"] });
+  assert.equal(
+    lines(h.session.onJob(JOB_A, 1))[0],
+    '{"id":null,"method":"mining.set_difficulty","params":[4096]}',
+  );
+});
+
+Deno.test("session keeps one payout address per array-jobs connection", () => {
+  const h = harness();
+  h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  h.send({ id: 2, method: "mining.authorize", params: [`${ADDR}.a`, "x"] });
+  assert.equal(
+    errorCode(h.send({ id: 3, method: "mining.authorize", params: [`${ADDR}.b`, "x"] })),
+    null,
+  );
+  const other = h.send({
+    id: 4,
+    method: "mining.authorize",
+    params: [`${mainnetAddress(8)}.c`, "x"],
+  });
+  assert.deepEqual(replies(other)[0]!.error, [24, "One payout address per connection", null]);
+});
+
+Deno.test("session lets a Simplified Stratum miner replace its address and restarts the job stream", () => {
+  const h = harness();
+  h.send({ id: 1, method: "subscribe", params: [ADDR, "KaspaMiner/1.0.0"] });
+  h.send({ id: 2, method: "authorize", params: ["w"] });
+  const next = mainnetAddress(3);
+  const step = h.send({ id: 3, method: "subscribe", params: [next, "KaspaMiner/1.0.0"] });
+  assert.deepEqual(lines(step), ['{"id":3,"result":true,"error":null}']);
+  assert.deepEqual(actions(step), [{ kind: "unsubscribeJobs" }, {
+    kind: "subscribeJobs",
+    address: next,
+  }]);
+  const bad = h.send({ id: 4, method: "subscribe", params: ["kaspa:nope", "KaspaMiner/1.0.0"] });
+  assert.equal(
+    replies(bad)[0]!.error instanceof Array && (replies(bad)[0]!.error as unknown[]).length,
+    2,
+  );
+  assert.equal(errorCode(bad), 24);
+});
+
+Deno.test("session with a forced dialect ignores the user agent", () => {
+  const h = harness({ dialect: "B" });
+  h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner 1.88"] });
+  h.send({ id: 2, method: "mining.authorize", params: [ADDR, "x"] });
+  assert.match(
+    lines(h.session.onJob(JOB_A, 0)).at(-1)!,
+    /^\{"method":"mining.notify","params":\["1","af11/,
+  );
+});
+
+Deno.test("session hands out unique extranonces and takes them back on close", () => {
+  const pools = new ExtranoncePools();
+  const seen: string[] = [];
+  const sessions = Array.from({ length: 3 }, () => harness({ extranonces: pools }));
+  for (const h of sessions) {
+    h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+    const auth = lines(h.send({ id: 2, method: "mining.authorize", params: [ADDR, "x"] }));
+    seen.push(JSON.parse(auth[1]!).params[0]);
+  }
+  assert.deepEqual(seen, ["0001", "0002", "0003"]);
+  assert.equal(pools.pool(2).inUse, 3);
+  const closed = sessions[1]!.session.close("eof", 5);
+  assert.deepEqual(actions(closed), [{ kind: "unsubscribeJobs" }]);
+  assert.equal(pools.pool(2).inUse, 2);
+  const d = sessions[1]!.events.of("disconnected")[0]!;
+  assert.equal(d.reason, "eof");
+  assert.equal(d.who?.wallet, ADDR);
+  assert.deepEqual(sessions[1]!.session.close("again", 6).effects, [], "close is idempotent");
+  assert.deepEqual(sessions[1]!.send({ id: 9, method: "mining.submit", params: [] }).effects, []);
+});
+
+Deno.test("session answers an oversize line with an error, then closes", () => {
+  const h = harness();
+  h.send({ id: 1, method: "subscribe", params: [ADDR, "KaspaMiner/1.0.0"] });
+  const step = h.session.onOversize(1);
+  assert.deepEqual(lines(step), ['{"id":null,"result":false,"error":[-32600,"Line too long"]}']);
+  assert.deepEqual(actions(step), [{ kind: "close", reason: "line too long" }]);
+});
