@@ -122,18 +122,40 @@ function histogramLines(name: string, labels: Labels, s: HistogramSample): strin
   return lines;
 }
 
+/** Label names already checked (a handful per process; checking each series costs more). */
+const goodLabelNames = new Set<string>();
+
+/** Formatted label sets by object: a labels object shared by many series is formatted once. */
+const formatted = new WeakMap<Labels, string>();
+
 /** `{a="x",b="y"}` with values escaped, or "" for no labels. */
 function formatLabels(labels: Labels): string {
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries(labels)) {
-    if (!LABEL_NAME.test(k) || k.startsWith("__")) throw new MetricsError("invalid-label-name", k);
-    parts.push(`${k}="${escapeLabelValue(v)}"`);
-  }
-  return parts.length === 0 ? "" : `{${parts.join(",")}}`;
+  const hit = formatted.get(labels);
+  if (hit !== undefined) return hit;
+  const text = formatLabelsUncached(labels);
+  formatted.set(labels, text);
+  return text;
 }
+
+function formatLabelsUncached(labels: Labels): string {
+  let out = "";
+  for (const k in labels) {
+    if (!goodLabelNames.has(k)) {
+      if (!LABEL_NAME.test(k) || k.startsWith("__")) {
+        throw new MetricsError("invalid-label-name", k);
+      }
+      goodLabelNames.add(k);
+    }
+    out += `${out === "" ? "{" : ","}${k}="${escapeLabelValue(labels[k] ?? "")}"`;
+  }
+  return out === "" ? "" : `${out}}`;
+}
+
+const NEEDS_ESCAPE = /[\\"\n]/;
 
 /** Escapes a label value: backslash, double quote and newline. */
 export function escapeLabelValue(v: string): string {
+  if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 }
 

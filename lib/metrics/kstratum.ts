@@ -49,8 +49,17 @@ export function collectMetrics(snap: StatsSnapshot, proc: ProcessInfo): MetricFa
   return [...workerFamilies(snap), ...networkFamilies(snap), ...serverFamilies(snap, proc)];
 }
 
+// One labels object per worker snapshot, shared by every family, so the formatter's
+// per-object cache formats it once per scrape instead of once per family.
+const labelCache = new WeakMap<WorkerSnapshot, Labels>();
+
 function workerLabels(w: WorkerSnapshot): Labels {
-  return { worker: w.worker, miner: w.miner, wallet: w.wallet, ip: w.ip };
+  let labels = labelCache.get(w);
+  if (!labels) {
+    labels = { worker: w.worker, miner: w.miner, wallet: w.wallet, ip: w.ip };
+    labelCache.set(w, labels);
+  }
+  return labels;
 }
 
 function perWorker(
