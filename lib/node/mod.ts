@@ -27,7 +27,13 @@ export {
   payToAddressScript,
   prefixForNetwork,
 } from "./address.ts";
-export { GrpcMiningFront, type GrpcMiningFrontOptions } from "./grpc/front.ts";
+export {
+  type FrontBlockEvent,
+  type FrontStats,
+  GrpcMiningFront,
+  type GrpcMiningFrontOptions,
+  type MiningFrontService,
+} from "./grpc/front.ts";
 
 export interface EndpointOptions {
   /** Per-call timeout, ms. Default 10000. */

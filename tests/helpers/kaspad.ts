@@ -76,3 +76,15 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * The miner data in a coinbase payload (hex): blue score u64, subsidy u64, script version u16,
+ * script length u8, script, extra data.
+ */
+export function coinbaseMiner(payloadHex: string): { script: string; extraData: string } {
+  const bytes = Uint8Array.from(payloadHex.match(/../g) ?? [], (h) => parseInt(h, 16));
+  const len = bytes[18] ?? 0;
+  const script = Array.from(bytes.subarray(19, 19 + len), (b) => b.toString(16).padStart(2, "0"))
+    .join("");
+  return { script, extraData: new TextDecoder().decode(bytes.subarray(19 + len)) };
+}

@@ -59,8 +59,20 @@ const NOTIFY_BACKLOG_BYTES = 1 << 20;
 /** Response payload field for a request payload field (kaspad numbers them request + 1). */
 const responseOf = (requestField: number): number => requestField + 1;
 
+/** Counters since the front started. */
+export interface FrontStats {
+  /** Open miner connections. */
+  connections: number;
+  templateRequests: number;
+  blocksSubmitted: number;
+  blocksAccepted: number;
+}
+
+type Counters = Omit<FrontStats, "connections">;
+
 /** The gRPC mining front server. */
 export class GrpcMiningFront {
+  #counters: Counters = { templateRequests: 0, blocksSubmitted: 0, blocksAccepted: 0 };
   #server: grpc.Server | undefined;
   #port = 0;
   #connections = new Set<Connection>();
@@ -99,6 +111,10 @@ export class GrpcMiningFront {
     return this.#connections.size;
   }
 
+  stats(): FrontStats {
+    return { connections: this.#connections.size, ...this.#counters };
+  }
+
   #accept(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>): void {
     if (this.#connections.size >= (this.options.maxConnections ?? 256)) {
       call.emit("error", { code: grpc.status.RESOURCE_EXHAUSTED, details: "too many miners" });
@@ -108,6 +124,7 @@ export class GrpcMiningFront {
       call,
       this.options,
       this.#log,
+      this.#counters,
       () => this.#connections.delete(conn),
     );
     this.#connections.add(conn);
@@ -134,6 +151,7 @@ class Connection {
     readonly call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>,
     readonly options: GrpcMiningFrontOptions,
     readonly log: LogFn,
+    readonly counters: Counters,
     readonly onGone: () => void,
   ) {
     this.#peer = call.getPeer();
@@ -221,6 +239,7 @@ class Connection {
 
   async #template(id: bigint, address: string): Promise<void> {
     const { service } = this.options;
+    this.counters.templateRequests++;
     try {
       service.checkAddress(address);
     } catch (e) {
@@ -279,7 +298,9 @@ class Connection {
     const job = this.options.service.jobByPrePowHash(toHex(prePowHash(header)));
     if (job === undefined || job.timestamp !== header.timestamp) return reply("stale");
     if (!job.pow().meets(header.nonce, job.networkTarget)) return reply("low");
+    this.counters.blocksSubmitted++;
     const verdict = await this.options.service.submitBlock(job, header.nonce);
+    if (verdict.kind === "accepted") this.counters.blocksAccepted++;
     reply(verdict);
     this.options.onBlock?.({
       address: job.template.payAddress,
