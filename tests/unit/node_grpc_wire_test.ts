@@ -85,3 +85,74 @@ Deno.test("message codec skips fields it does not know", () => {
   assert.equal(back.serverVersion, "v");
   assert.equal(back.isSynced, true);
 });
+
+import { decodeEnvelope, encodeEnvelope } from "../../lib/node/grpc/envelope.ts";
+import { submitResponse, submitVerdict } from "../../lib/node/grpc/verdict.ts";
+
+Deno.test("grpc envelope carries the id and the payload field both ways", () => {
+  const body = Uint8Array.of(1, 2, 3);
+  const env = decodeEnvelope(encodeEnvelope({ id: U64_MAX, payload: 1005, body }));
+  assert.equal(env.id, U64_MAX);
+  assert.equal(env.payload, 1005);
+  assert.deepEqual(env.body, body);
+  // A kaspa-miner-style envelope has no id field at all: id 0.
+  const bare = decodeEnvelope(new WireWriter().bytes(1063, new Uint8Array(0)).finish());
+  assert.equal(bare.id, 0n);
+  assert.equal(bare.payload, 1063);
+});
+
+Deno.test("grpc submit responses are classified without reading free text, except route-full", () => {
+  assert.deepEqual(submitVerdict(decode("SubmitBlockResponseMessage", new Uint8Array(0))), {
+    kind: "accepted",
+  });
+  const invalid = encode("SubmitBlockResponseMessage", {
+    rejectReason: 1,
+    error: { message: "Block was not submitted: block is invalid" },
+  });
+  assert.equal(
+    (submitVerdict(decode("SubmitBlockResponseMessage", invalid)) as { reason: string }).reason,
+    "invalid",
+  );
+  const ibd = encode("SubmitBlockResponseMessage", { rejectReason: 2 });
+  assert.equal(
+    (submitVerdict(decode("SubmitBlockResponseMessage", ibd)) as { reason: string }).reason,
+    "ibd",
+  );
+  const full = encode("SubmitBlockResponseMessage", {
+    error: { message: "Block was not submitted: route is full" },
+  });
+  assert.equal(
+    (submitVerdict(decode("SubmitBlockResponseMessage", full)) as { reason: string }).reason,
+    "route-full",
+  );
+  const other = encode("SubmitBlockResponseMessage", { error: { message: "transitional IBD" } });
+  assert.deepEqual(submitVerdict(decode("SubmitBlockResponseMessage", other)), {
+    kind: "rejected",
+    reason: "other",
+    message: "transitional IBD",
+  });
+});
+
+Deno.test("grpc front phrases every verdict so kstratum's own client reads it back the same", () => {
+  const verdicts = [
+    { kind: "accepted" },
+    { kind: "rejected", reason: "invalid", message: "x" },
+    { kind: "rejected", reason: "ibd", message: "x" },
+    { kind: "rejected", reason: "route-full", message: "x" },
+    { kind: "rejected", reason: "other", message: "odd" },
+  ] as const;
+  for (const v of verdicts) {
+    const back = submitVerdict(
+      decode("SubmitBlockResponseMessage", encode("SubmitBlockResponseMessage", submitResponse(v))),
+    );
+    assert.equal(back.kind, v.kind);
+    if (v.kind === "rejected") assert.equal(back.kind === "rejected" && back.reason, v.reason);
+  }
+  const weak = submitVerdict(
+    decode(
+      "SubmitBlockResponseMessage",
+      encode("SubmitBlockResponseMessage", submitResponse("low")),
+    ),
+  );
+  assert.equal(weak.kind === "rejected" && weak.reason, "invalid");
+});

@@ -22,6 +22,7 @@ import {
   PAYLOAD,
 } from "./messages.ts";
 import { MessageStream } from "./transport.ts";
+import { submitVerdict } from "./verdict.ts";
 
 /** What kaspad's getServerInfo says. */
 export interface ServerInfo {
@@ -42,9 +43,6 @@ export interface GrpcNodeClientOptions {
   connectTimeoutMs?: number;
   log?: LogFn;
 }
-
-/** kaspad's gRPC text for a submit refused because the per-connection queue is full. */
-const ROUTE_FULL_MESSAGE = "Block was not submitted: route is full";
 
 type Call = { req: MessageName; res: MessageName; reqField: number; resField: number };
 const CALLS = {
@@ -299,19 +297,4 @@ export class GrpcNodeClient implements NodeClient {
   onConnectionChange(listener: (up: boolean) => void): () => void {
     return this.#connection.add(listener);
   }
-}
-
-/** Classifies kaspad's SubmitBlockResponse. */
-export function submitVerdict(r: Decoded<"SubmitBlockResponseMessage">): SubmitVerdict {
-  const message = r.error?.message ?? "";
-  switch (r.rejectReason) {
-    case ENUMS.RejectReason.BLOCK_INVALID:
-      return { kind: "rejected", reason: "invalid", message: message || "block is invalid" };
-    case ENUMS.RejectReason.IS_IN_IBD:
-      return { kind: "rejected", reason: "ibd", message: message || "node is not synced" };
-  }
-  if (r.error === undefined) return { kind: "accepted" };
-  // The protocol has no enum value for a full route: kaspad (and its own client) compare this text.
-  if (message === ROUTE_FULL_MESSAGE) return { kind: "rejected", reason: "route-full", message };
-  return { kind: "rejected", reason: "other", message };
 }

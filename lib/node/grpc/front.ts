@@ -14,6 +14,7 @@ import {
   encodeEnvelope,
   messageStreamService,
 } from "./transport.ts";
+import { submitResponse } from "./verdict.ts";
 import { WireWriter } from "./wire.ts";
 
 /** What the front needs from the template service (TemplateService implements it). */
@@ -53,7 +54,6 @@ export interface GrpcMiningFrontOptions {
   log?: LogFn;
 }
 
-const ROUTE_FULL_MESSAGE = "Block was not submitted: route is full";
 const NOTIFY_BACKLOG_BYTES = 1 << 20;
 
 /** Response payload field for a request payload field (kaspad numbers them request + 1). */
@@ -309,37 +309,5 @@ class Connection {
       verdict,
       peer: this.#peer,
     });
-  }
-}
-
-/** SubmitBlockResponse for a verdict, as kaspad would phrase it. */
-function submitResponse(
-  v: SubmitVerdict | "stale" | "low",
-): Encodable<"SubmitBlockResponseMessage"> {
-  const invalid = (message: string) => ({
-    rejectReason: ENUMS.RejectReason.BLOCK_INVALID,
-    error: { message },
-  });
-  if (v === "stale") return invalid("Block was not submitted: unknown or stale template");
-  if (v === "low") return invalid("Block was not submitted: insufficient proof of work");
-  switch (v.kind) {
-    case "accepted":
-      return {};
-    case "unreachable":
-      return { error: { message: `Block was not submitted: node unreachable (${v.message})` } };
-    case "rejected":
-      switch (v.reason) {
-        case "invalid":
-          return invalid("Block was not submitted: block is invalid");
-        case "ibd":
-          return {
-            rejectReason: ENUMS.RejectReason.IS_IN_IBD,
-            error: { message: "Block was not submitted: node is not synced" },
-          };
-        case "route-full":
-          return { error: { message: ROUTE_FULL_MESSAGE } };
-        case "other":
-          return { error: { message: v.message } };
-      }
   }
 }
