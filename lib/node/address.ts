@@ -9,12 +9,15 @@ export type AddressVersion = 0 | 1 | 8;
 
 /** A decoded address. */
 export interface KaspaAddress {
+  /** Network prefix. */
   prefix: AddressPrefix;
+  /** Kind of payload (0 Schnorr key, 1 ECDSA key, 8 script hash). */
   version: AddressVersion;
   /** Public key or script hash bytes. */
   payload: Uint8Array;
 }
 
+/** Why an address was refused. */
 export type AddressErrorCode =
   | "missing-prefix"
   | "unknown-prefix"
@@ -27,7 +30,9 @@ export type AddressErrorCode =
 
 /** Raised for any malformed or misplaced address; `code` is stable. */
 export class AddressError extends Error {
+  /** Error name, for logs. */
   override readonly name = "AddressError";
+  /** Makes an error with a stable `code`. */
   constructor(readonly code: AddressErrorCode, message: string) {
     super(message);
   }

@@ -1,6 +1,7 @@
 // Typed errors of the node link, with stable codes and a retry classifier.
 // Pure: shared by the gRPC and wRPC clients and the reconnecting wrapper.
 
+/** Stable codes of NodeError. */
 export type NodeErrorCode =
   /** No answer within the call's timeout. */
   | "timeout"
@@ -15,7 +16,9 @@ export type NodeErrorCode =
 
 /** An error talking to kaspad. Branch on `code`, never on `message`. */
 export class NodeError extends Error {
+  /** Error name, for logs. */
   override readonly name = "NodeError";
+  /** Makes an error with a stable `code`. */
   constructor(
     readonly code: NodeErrorCode,
     message: string,

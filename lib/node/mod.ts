@@ -20,6 +20,7 @@ export {
   AddressError,
   type AddressErrorCode,
   type AddressPrefix,
+  type AddressVersion,
   checkAddressNetwork,
   decodeAddress,
   encodeAddress,
@@ -35,11 +36,13 @@ export {
   type MiningFrontService,
 } from "./grpc/front.ts";
 
+/** Per-endpoint client settings. */
 export interface EndpointOptions {
   /** Per-call timeout, ms. Default 10000. */
   callTimeoutMs?: number;
   /** Connection timeout, ms. Default 5000. */
   connectTimeoutMs?: number;
+  /** Structured log sink. Default silent. */
   log?: LogFn;
 }
 
@@ -56,9 +59,11 @@ export function createEndpointClient(url: string, options: EndpointOptions = {})
   return new GrpcNodeClient({ address, ...options });
 }
 
+/** Settings of the resilient node link. */
 export interface NodeClientOptions extends EndpointOptions {
   /** Node URLs in order of preference (failover order). */
   urls: string[];
+  /** Time source for backoff. Default the system clock. */
   clock?: Clock;
   /** Delay between full passes over unreachable endpoints. Default 500 ms doubling to 10 s, 20% jitter. */
   backoff?: Backoff;

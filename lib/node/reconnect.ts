@@ -18,12 +18,15 @@ export interface EndpointClient extends NodeClient {
   readonly endpoint: string;
 }
 
+/** Endpoints and timing of a ReconnectingNodeClient. */
 export interface ReconnectOptions {
   /** Endpoints in order of preference; on loss the first reachable one is used. */
   endpoints: EndpointClient[];
   /** Delay before the next full pass over the endpoints, by failed-pass count. */
   backoff: Backoff;
+  /** Time source for backoff sleeps. */
   clock: Clock;
+  /** Structured log sink. Default silent. */
   log?: LogFn;
 }
 
@@ -40,6 +43,7 @@ export class ReconnectingNodeClient implements NodeClient {
   #wake: (() => void) | undefined;
   #log: LogFn;
 
+  /** Listens to every endpoint; connect() starts the loop. */
   constructor(readonly options: ReconnectOptions) {
     if (options.endpoints.length === 0) {
       throw new RangeError("at least one node endpoint is needed");
@@ -126,6 +130,7 @@ export class ReconnectingNodeClient implements NodeClient {
     });
   }
 
+  /** Stops reconnecting and closes every endpoint. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -145,18 +150,23 @@ export class ReconnectingNodeClient implements NodeClient {
     return c;
   }
 
+  /** getInfo on the active endpoint; NodeError("disconnected") when none. */
   getInfo(): Promise<NodeInfo> {
     return this.#run((c) => c.getInfo());
   }
+  /** getBlockDagInfo on the active endpoint. */
   getDagInfo(): Promise<DagInfo> {
     return this.#run((c) => c.getDagInfo());
   }
+  /** A template from the active endpoint. */
   getBlockTemplate(payAddress: string, extraData: Uint8Array): Promise<BlockTemplate> {
     return this.#run((c) => c.getBlockTemplate(payAddress, extraData));
   }
+  /** Block color from the active endpoint. */
   getCurrentBlockColor(hash: string): Promise<boolean | undefined> {
     return this.#run((c) => c.getCurrentBlockColor(hash));
   }
+  /** Network hashrate from the active endpoint, hashes per second. */
   estimateNetworkHashesPerSecond(windowSize: number): Promise<bigint> {
     return this.#run((c) => c.estimateNetworkHashesPerSecond(windowSize));
   }
@@ -184,10 +194,12 @@ export class ReconnectingNodeClient implements NodeClient {
     }
   }
 
+  /** Listens to new-template notifications of the active endpoint. */
   onNewTemplate(listener: () => void): () => void {
     return this.#templates.add(listener);
   }
 
+  /** Listens to (re)connect (true) and loss (false). */
   onConnectionChange(listener: (up: boolean) => void): () => void {
     return this.#connection.add(listener);
   }

@@ -3,15 +3,18 @@
 
 import type { Clock } from "./runtime.ts";
 
+/** Timing and work of a Coalescer. */
 export interface CoalescerOptions {
   /** Minimum time between the starts of two runs, ms. */
   intervalMs: number;
+  /** Time source for the interval timer. */
   clock: Clock;
   /**
    * The work; gets the time of the first trigger it answers (ms since the epoch). It should not
    * reject; a rejection is passed to `onError`.
    */
   run: (firstTriggerAt: number) => Promise<void>;
+  /** Receives a rejection of `run`. */
   onError?: (error: unknown) => void;
 }
 
@@ -26,6 +29,7 @@ export class Coalescer {
   #running = false;
   #stopped = false;
 
+  /** An idle coalescer. */
   constructor(readonly options: CoalescerOptions) {}
 
   /** Asks for a run covering everything up to now. */

@@ -47,29 +47,36 @@ export interface JobStoreOptions {
 
 /** Recent jobs by seq and by pre-PoW hash hex. */
 export class JobStore {
+  /** Effective retention, ms. */
   readonly retentionMs: number;
+  /** Effective cap. */
   readonly maxJobs: number;
   #bySeq = new Map<number, Job>();
   #byPrePow = new Map<string, Job>();
 
+  /** An empty store. */
   constructor(options: JobStoreOptions) {
     this.retentionMs = Math.max(30_000, options.retentionMs);
     this.maxJobs = Math.max(1, options.maxJobs);
   }
 
+  /** Stores `job` under its seq and pre-PoW hash. */
   add(job: Job): void {
     this.#bySeq.set(job.seq, job);
     this.#byPrePow.set(toHex(job.prePowHash), job);
   }
 
+  /** The job with sequence number `seq`, if still kept. */
   bySeq(seq: number): Job | undefined {
     return this.#bySeq.get(seq);
   }
 
+  /** The job with this pre-PoW hash (hex, any case), if still kept. */
   byPrePowHash(hex: string): Job | undefined {
     return this.#byPrePow.get(hex.toLowerCase());
   }
 
+  /** Jobs kept. */
   get size(): number {
     return this.#bySeq.size;
   }

@@ -1,13 +1,17 @@
 // Latency figures over a bounded window of recent samples (notification → job, in ms).
 // Pure.
 
+/** Latency figures, ms. */
 export interface LatencySnapshot {
   /** Samples recorded since start. */
   count: number;
+  /** Most recent sample. */
   lastMs: number | undefined;
   /** Over the retained window. */
   p50Ms: number | undefined;
+  /** 95th percentile. */
   p95Ms: number | undefined;
+  /** Largest. */
   maxMs: number | undefined;
 }
 

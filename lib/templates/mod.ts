@@ -12,6 +12,7 @@ export type {
 } from "./types.ts";
 export {
   type JobListener,
+  type ServiceErrorCode,
   type ServiceStatus,
   TemplateService,
   TemplateServiceError,
@@ -19,7 +20,8 @@ export {
 } from "./service.ts";
 export { jobBlockHash, JobStore, makeJob, type PowFactory } from "./jobs.ts";
 export { BlockSubmitter, type SubmitterOptions } from "./submit.ts";
-export { Coalescer } from "./coalescer.ts";
+export { Coalescer, type CoalescerOptions } from "./coalescer.ts";
+export type { PowState } from "../pow/mod.ts";
 export type { LatencySnapshot } from "./latency.ts";
 export {
   type Backoff,

@@ -7,6 +7,7 @@ export interface Clock {
   now(): number;
   /** Runs `fn` after `ms` milliseconds; returns an opaque handle for clearTimeout. */
   setTimeout(fn: () => void, ms: number): unknown;
+  /** Cancels a timer from setTimeout (unknown handles are ignored). */
   clearTimeout(handle: unknown): void;
 }
 
@@ -22,6 +23,7 @@ export function sleep(clock: Clock, ms: number): Promise<void> {
   return new Promise((resolve) => clock.setTimeout(resolve, ms));
 }
 
+/** Severity of a log line. */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** Structured log sink: a short message plus fields. Must not throw. */

@@ -17,9 +17,13 @@ import { BlockSubmitter } from "./submit.ts";
 import type { Job, NodeClient, SubmitVerdict } from "./types.ts";
 import { type LatencySnapshot, LatencyStats } from "./latency.ts";
 
+/** How the template service is wired and tuned. */
 export interface TemplateServiceOptions {
+  /** The node link (usually a ReconnectingNodeClient); the service connects and closes it. */
   node: NodeClient;
+  /** Time source. Default the system clock. */
   clock?: Clock;
+  /** Structured log sink. Default silent. */
   log?: LogFn;
   /** Coinbase extra data (the node prepends its version and "/"). Default "kstratum". */
   extraData?: Uint8Array;
@@ -39,20 +43,27 @@ export interface TemplateServiceOptions {
   submitBackoff?: Backoff;
   /** Give up submitting to an unreachable node once the job is this old, ms. Default 20000. */
   submitMaxAgeMs?: number;
+  /** How often to ask for an accepted block's color, ms. Default 2000. */
   colorIntervalMs?: number;
+  /** Stop asking for a block's color after this long, ms. Default 120000. */
   colorMaxMs?: number;
+  /** Told once per accepted block whether it ended up blue. */
   onBlockColor?: (hash: string, blue: boolean) => void;
+  /** Builds a job's PoW state. Default lib/pow createPowState. */
   powFactory?: PowFactory;
 }
 
 /** Receives each new job for an address. Must not throw. */
 export type JobListener = (job: Job) => void;
 
+/** Why the service refuses to serve. */
 export type ServiceErrorCode = "wrong-network";
 
 /** The node runs another network than configured. */
 export class TemplateServiceError extends Error {
+  /** Error name, for logs. */
   override readonly name = "TemplateServiceError";
+  /** Makes an error with a stable `code`. */
   constructor(readonly code: ServiceErrorCode, message: string) {
     super(message);
   }
@@ -60,6 +71,7 @@ export class TemplateServiceError extends Error {
 
 /** What the service knows about the node, for health and metrics. */
 export interface ServiceStatus {
+  /** Whether the node link is up. */
   connected: boolean;
   /** Network name as the node reports it, once known. */
   network: string | undefined;
@@ -67,8 +79,11 @@ export interface ServiceStatus {
   synced: boolean;
   /** Whether miners get work now (connected, right network, synced or allowed unsynced). */
   serving: boolean;
+  /** Distinct payout addresses with subscribers. */
   addresses: number;
+  /** Jobs kept for late shares. */
   storedJobs: number;
+  /** When the last job was published, ms since the epoch. */
   lastJobAt: number | undefined;
   /** Notification → job published, ms. */
   notifyToJob: LatencySnapshot;
@@ -107,6 +122,7 @@ export class TemplateService {
   #ready: { promise: Promise<void>; resolve: () => void };
   #stopped = false;
 
+  /** Creates the service; nothing happens until start(). */
   constructor(options: TemplateServiceOptions) {
     this.#opts = options;
     this.#node = options.node;
@@ -223,6 +239,7 @@ export class TemplateService {
     return this.#submitter.submit(job, nonce);
   }
 
+  /** A snapshot for health checks and metrics. */
   status(): ServiceStatus {
     return {
       connected: this.#connected,

@@ -5,9 +5,13 @@ import type { Job, NodeClient, SubmitVerdict } from "./types.ts";
 import { type Backoff, type Clock, type LogFn, silentLog } from "./runtime.ts";
 import { jobBlockHash } from "./jobs.ts";
 
+/** Node, timing and hooks of a BlockSubmitter. */
 export interface SubmitterOptions {
+  /** Where blocks go. */
   node: NodeClient;
+  /** Time source for retries and color polls. */
   clock: Clock;
+  /** Structured log sink. Default silent. */
   log?: LogFn;
   /** Give up retrying an unreachable node once the job is this old, ms. Default 20000. */
   maxAgeMs?: number;
@@ -28,6 +32,7 @@ export class BlockSubmitter {
   #sleepers = new Set<() => void>();
   #stopped = false;
 
+  /** An idle submitter. */
   constructor(readonly options: SubmitterOptions) {
     this.#log = options.log ?? silentLog;
   }

@@ -26,14 +26,19 @@ import { submitVerdict } from "./verdict.ts";
 
 /** What kaspad's getServerInfo says. */
 export interface ServerInfo {
+  /** RPC API version. */
   rpcApiVersion: number;
+  /** kaspad version, e.g. "2.1.0". */
   serverVersion: string;
   /** e.g. "mainnet", "testnet-10", "devnet". */
   networkId: string;
+  /** Whether the node considers itself synced. */
   isSynced: boolean;
+  /** Virtual DAA score. */
   virtualDaaScore: bigint;
 }
 
+/** Where and how to reach kaspad's gRPC listener. */
 export interface GrpcNodeClientOptions {
   /** "host:port" of kaspad's gRPC listener (scheme "grpc://" is accepted and dropped). */
   address: string;
@@ -41,6 +46,7 @@ export interface GrpcNodeClientOptions {
   callTimeoutMs?: number;
   /** Connection timeout, ms. Default 5000. */
   connectTimeoutMs?: number;
+  /** Structured log sink. Default silent. */
   log?: LogFn;
 }
 
@@ -117,12 +123,14 @@ type Calls = typeof CALLS;
 
 /** kaspad over gRPC. */
 export class GrpcNodeClient implements NodeClient {
+  /** "host:port", for logs. */
   readonly endpoint: string;
   #stream: MessageStream | undefined;
   #templates = new Listeners<[]>();
   #connection = new Listeners<[boolean]>();
   #log: LogFn;
 
+  /** A disconnected client; call connect(). */
   constructor(readonly options: GrpcNodeClientOptions) {
     this.endpoint = options.address.replace(/^grpc:\/\//, "");
     this.#log = options.log ?? silentLog;
@@ -160,6 +168,7 @@ export class GrpcNodeClient implements NodeClient {
     this.#connection.emit(true);
   }
 
+  /** Ends the stream; calls in flight reject with NodeError("closed"). */
   close(): Promise<void> {
     const stream = this.#stream;
     this.#stream = undefined;
@@ -167,6 +176,7 @@ export class GrpcNodeClient implements NodeClient {
     return Promise.resolve();
   }
 
+  /** Whether the stream is open. */
   get connected(): boolean {
     return this.#stream?.isOpen ?? false;
   }
@@ -199,11 +209,13 @@ export class GrpcNodeClient implements NodeClient {
     return decoded;
   }
 
+  /** kaspad's getInfo. */
   async getInfo(): Promise<NodeInfo> {
     const r = await this.#call("getInfo", {});
     return { serverVersion: r.serverVersion, isSynced: r.isSynced, isUtxoIndexed: r.isUtxoIndexed };
   }
 
+  /** kaspad's getServerInfo (network id, version). */
   async getServerInfo(): Promise<ServerInfo> {
     const r = await this.#call("getServerInfo", {});
     return {
@@ -215,10 +227,12 @@ export class GrpcNodeClient implements NodeClient {
     };
   }
 
+  /** Whether kaspad says it is synced. */
   async getSyncStatus(): Promise<boolean> {
     return (await this.#call("getSyncStatus", {})).isSynced;
   }
 
+  /** kaspad's getBlockDagInfo. */
   async getDagInfo(): Promise<DagInfo> {
     const r = await this.#call("getDagInfo", {});
     return {
@@ -230,6 +244,7 @@ export class GrpcNodeClient implements NodeClient {
     };
   }
 
+  /** A template paying `payAddress`; extraData must be UTF-8 over gRPC. */
   async getBlockTemplate(payAddress: string, extraData: Uint8Array): Promise<BlockTemplate> {
     let extra: string;
     try {
@@ -254,6 +269,7 @@ export class GrpcNodeClient implements NodeClient {
     return r.block;
   }
 
+  /** Submits `template` with only the nonce replaced; transport failures give "unreachable". */
   async submitBlock(template: BlockTemplate, nonce: bigint): Promise<SubmitVerdict> {
     if (!isGrpcRawBlock(template.raw)) {
       throw new TypeError("submitBlock needs a template fetched by a gRPC client");
@@ -271,6 +287,7 @@ export class GrpcNodeClient implements NodeClient {
     return submitVerdict(r);
   }
 
+  /** Whether block `hash` is blue; undefined until a chain block merged it. */
   async getCurrentBlockColor(hash: string): Promise<boolean | undefined> {
     try {
       return (await this.#call("getCurrentBlockColor", { hash })).blue;
@@ -281,19 +298,23 @@ export class GrpcNodeClient implements NodeClient {
     }
   }
 
+  /** Network hashrate over the last `windowSize` blocks, hashes per second. */
   async estimateNetworkHashesPerSecond(windowSize: number): Promise<bigint> {
     const r = await this.#call("estimateNetworkHashesPerSecond", { windowSize });
     return r.networkHashesPerSecond;
   }
 
+  /** Round trip to kaspad. */
   async ping(): Promise<void> {
     await this.#call("ping", {});
   }
 
+  /** Listens to NewBlockTemplate notifications. */
   onNewTemplate(listener: () => void): () => void {
     return this.#templates.add(listener);
   }
 
+  /** Listens to connect (true) and loss (false). */
   onConnectionChange(listener: (up: boolean) => void): () => void {
     return this.#connection.add(listener);
   }

@@ -19,24 +19,37 @@ import { WireWriter } from "./wire.ts";
 
 /** What the front needs from the template service (TemplateService implements it). */
 export interface MiningFrontService {
+  /** Throws when `address` is malformed or of another network. */
   checkAddress(address: string): void;
+  /** Jobs for `address`; returns the unsubscribe function. */
   subscribe(address: string, listener: (job: Job) => void): () => void;
+  /** Latest job for `address`. */
   currentJob(address: string): Job | undefined;
+  /** A recent job by pre-PoW hash hex. */
   jobByPrePowHash(hex: string): Job | undefined;
+  /** Submits a solved job to the node. */
   submitBlock(job: Job, nonce: bigint): Promise<SubmitVerdict>;
+  /** Whether work is handed out and the node is synced. */
   status(): { serving: boolean; synced: boolean };
 }
 
 /** A block a miner found through the front, with the node's verdict. */
 export interface FrontBlockEvent {
+  /** Payout address of the block. */
   address: string;
+  /** Block hash, hex. */
   hash: string;
+  /** The job the block solves. */
   job: Job;
+  /** The node's answer. */
   verdict: SubmitVerdict;
+  /** Miner's address as gRPC reports it. */
   peer: string;
 }
 
+/** Listening address, limits and hooks of the mining front. */
 export interface GrpcMiningFrontOptions {
+  /** Source of jobs and sink of blocks (the TemplateService). */
   service: MiningFrontService;
   /** Listen address. Default "127.0.0.1". */
   host?: string;
@@ -50,7 +63,9 @@ export interface GrpcMiningFrontOptions {
   maxAddressesPerConnection?: number;
   /** Simultaneous miner connections. Default 256. */
   maxConnections?: number;
+  /** Told about every block a miner submits, with the verdict. */
   onBlock?: (event: FrontBlockEvent) => void;
+  /** Structured log sink. Default silent. */
   log?: LogFn;
 }
 
@@ -63,8 +78,11 @@ const responseOf = (requestField: number): number => requestField + 1;
 export interface FrontStats {
   /** Open miner connections. */
   connections: number;
+  /** getBlockTemplate requests answered. */
   templateRequests: number;
+  /** Blocks that passed the PoW check and went to the node. */
   blocksSubmitted: number;
+  /** Blocks the node accepted. */
   blocksAccepted: number;
 }
 
@@ -78,6 +96,7 @@ export class GrpcMiningFront {
   #connections = new Set<Connection>();
   readonly #log: LogFn;
 
+  /** A front that is not listening yet; call listen(). */
   constructor(readonly options: GrpcMiningFrontOptions) {
     this.#log = options.log ?? silentLog;
   }
@@ -102,6 +121,7 @@ export class GrpcMiningFront {
     return this.#port;
   }
 
+  /** Bound port (after listen()). */
   get port(): number {
     return this.#port;
   }
@@ -111,6 +131,7 @@ export class GrpcMiningFront {
     return this.#connections.size;
   }
 
+  /** Counters since start. */
   stats(): FrontStats {
     return { connections: this.#connections.size, ...this.#counters };
   }

@@ -27,6 +27,7 @@ import {
   stringifyJson,
 } from "./json.ts";
 
+/** Where and how to reach kaspad's wRPC JSON listener. */
 export interface WrpcNodeClientOptions {
   /** WebSocket URL, e.g. "ws://127.0.0.1:18110". */
   url: string;
@@ -34,6 +35,7 @@ export interface WrpcNodeClientOptions {
   callTimeoutMs?: number;
   /** Connection timeout, ms. Default 5000. */
   connectTimeoutMs?: number;
+  /** Structured log sink. Default silent. */
   log?: LogFn;
 }
 
@@ -56,6 +58,7 @@ const REJECT_REASONS: Record<string, "invalid" | "ibd" | "route-full"> = {
 
 /** kaspad over wRPC JSON. */
 export class WrpcNodeClient implements NodeClient {
+  /** The WebSocket URL, for logs. */
   readonly endpoint: string;
   #socket: WebSocket | undefined;
   #pending = new Map<bigint, Pending>();
@@ -64,6 +67,7 @@ export class WrpcNodeClient implements NodeClient {
   #connection = new Listeners<[boolean]>();
   #log: LogFn;
 
+  /** A disconnected client; call connect(). */
   constructor(readonly options: WrpcNodeClientOptions) {
     this.endpoint = options.url;
     this.#log = options.log ?? silentLog;
@@ -132,6 +136,7 @@ export class WrpcNodeClient implements NodeClient {
     this.#pending.clear();
   }
 
+  /** Closes the socket; calls in flight reject with NodeError("closed"). */
   close(): Promise<void> {
     const socket = this.#socket;
     this.#socket = undefined;
@@ -143,6 +148,7 @@ export class WrpcNodeClient implements NodeClient {
     return Promise.resolve();
   }
 
+  /** Whether the socket is open. */
   get connected(): boolean {
     return this.#socket?.readyState === WebSocket.OPEN;
   }
@@ -214,6 +220,7 @@ export class WrpcNodeClient implements NodeClient {
     }
   }
 
+  /** kaspad's getInfo. */
   getInfo(): Promise<NodeInfo> {
     return this.#call("getInfo", {}, ({ params: p }) => ({
       serverVersion: asString(member(p, "serverVersion"), "serverVersion"),
@@ -222,6 +229,7 @@ export class WrpcNodeClient implements NodeClient {
     }));
   }
 
+  /** kaspad's getBlockDagInfo. */
   getDagInfo(): Promise<DagInfo> {
     return this.#call("getBlockDagInfo", {}, ({ params: p }) => ({
       networkName: asString(member(p, "network") ?? member(p, "networkName"), "network"),
@@ -232,6 +240,7 @@ export class WrpcNodeClient implements NodeClient {
     }));
   }
 
+  /** Whether kaspad says it is synced. */
   getSyncStatus(): Promise<boolean> {
     return this.#call(
       "getSyncStatus",
@@ -240,6 +249,7 @@ export class WrpcNodeClient implements NodeClient {
     );
   }
 
+  /** A template paying `payAddress`, kept as its exact JSON text. */
   getBlockTemplate(payAddress: string, extraData: Uint8Array): Promise<BlockTemplate> {
     return this.#call(
       "getBlockTemplate",
@@ -258,6 +268,7 @@ export class WrpcNodeClient implements NodeClient {
     );
   }
 
+  /** Submits the template's JSON with only the nonce replaced; transport failures give "unreachable". */
   async submitBlock(template: BlockTemplate, nonce: bigint): Promise<SubmitVerdict> {
     if (!isWrpcRawBlock(template.raw)) {
       throw new TypeError("submitBlock needs a template fetched by a wRPC client");
@@ -283,6 +294,7 @@ export class WrpcNodeClient implements NodeClient {
     }
   }
 
+  /** Whether block `hash` is blue; undefined until a chain block merged it. */
   async getCurrentBlockColor(hash: string): Promise<boolean | undefined> {
     try {
       return await this.#call(
@@ -296,6 +308,7 @@ export class WrpcNodeClient implements NodeClient {
     }
   }
 
+  /** Network hashrate over the last `windowSize` blocks, hashes per second. */
   estimateNetworkHashesPerSecond(windowSize: number): Promise<bigint> {
     return this.#call(
       "estimateNetworkHashesPerSecond",
@@ -304,14 +317,17 @@ export class WrpcNodeClient implements NodeClient {
     );
   }
 
+  /** Round trip to kaspad. */
   async ping(): Promise<void> {
     await this.#request("ping", {});
   }
 
+  /** Listens to NewBlockTemplate notifications. */
   onNewTemplate(listener: () => void): () => void {
     return this.#templates.add(listener);
   }
 
+  /** Listens to connect (true) and loss (false). */
   onConnectionChange(listener: (up: boolean) => void): () => void {
     return this.#connection.add(listener);
   }
