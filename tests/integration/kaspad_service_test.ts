@@ -110,6 +110,38 @@ kaspadTest(
   },
 );
 
+kaspadTest(
+  "kaspad service: a block found while the node is down is submitted when it is back",
+  async () => {
+    const kaspad = await startKaspad();
+    const lines: string[] = [];
+    const { service } = serviceFor([kaspad.grpcAddress], (_level, msg) => lines.push(msg));
+    try {
+      service.start();
+      await service.whenReady();
+      const address = randomDevnetAddress();
+      const jobs: Job[] = [];
+      service.subscribe(address, (job) => jobs.push(job));
+      const job = await waitFor("first job", () => jobs[0]);
+      const nonce = solve(job);
+      assert.ok(nonce !== undefined);
+      await kaspad.kill();
+      await waitFor("disconnect noticed", () => (service.status().connected ? undefined : true));
+      const pending = service.submitBlock(job, nonce); // retries while the node is unreachable
+      await new Promise((r) => setTimeout(r, 500));
+      await kaspad.restart();
+      assert.deepEqual(await pending, { kind: "accepted" });
+      assert.ok(
+        lines.includes("node unreachable while submitting a block, retrying"),
+        "it was retried",
+      );
+    } finally {
+      await service.stop();
+      await kaspad.stop();
+    }
+  },
+);
+
 kaspadTest("kaspad service: fails over to the next endpoint when the first is gone", async () => {
   const first = await startKaspad();
   const second = await startKaspad();
