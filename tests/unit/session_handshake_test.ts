@@ -13,7 +13,7 @@ import {
 } from "../fixtures/transcripts/session_harness.ts";
 
 const ADDR = mainnetAddress(7);
-const JOB_A = realJob(HEADERS.devnetA, { seq: 1, payAddress: ADDR });
+const JOB_A = realJob(HEADERS.devnetA, { payAddress: ADDR });
 // Independently computed (Python struct.unpack('<4Q')) from the header's pre-PoW hash.
 const WORDS_A =
   "[2908664388138701231,1787930468477559448,18099520921765543858,2098795050733576519],1231006513094";
@@ -103,7 +103,7 @@ Deno.test("session serves several Simplified Stratum workers on one connection",
     '{"id":3,"result":[1,"0002",16],"error":null}',
     `{"method":"notify","params":["1","${PRE_POW_A}","1231006513094",16]}`,
   ]);
-  const jobB = realJob(HEADERS.devnetB, { seq: 2, payAddress: ADDR });
+  const jobB = realJob(HEADERS.devnetB, { payAddress: ADDR });
   const both = lines(h.session.onJob(jobB, 1000));
   assert.equal(both.length, 2);
   assert.match(

@@ -9,7 +9,7 @@ import { harness, lines } from "../fixtures/transcripts/session_harness.ts";
 
 const ADDR = mainnetAddress(21);
 const JOBS = [HEADERS.devnetA, HEADERS.devnetB, HEADERS.devnetC, HEADERS.devnetD].map((name, i) =>
-  realJob(name, { seq: i + 1, payAddress: ADDR })
+  realJob(name, { payAddress: ADDR })
 );
 
 function authorized(agent = "lolMiner 1.88", extra: Parameters<typeof harness>[0] = {}) {

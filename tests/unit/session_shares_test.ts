@@ -16,7 +16,7 @@ import {
 
 const ADDR = mainnetAddress(11);
 const EASY = 2 ** -20;
-const job = (name: string, seq: number): Job => realJob(name, { seq, payAddress: ADDR });
+const job = (name: string, _seq: number): Job => realJob(name, { payAddress: ADDR });
 
 /** A session past authorize with `jobs` sent (ids 1..n), 1 s apart. */
 function mining(agent: string, jobs: Job[], extra: Parameters<typeof harness>[0] = {}) {

@@ -57,7 +57,7 @@ Deno.test("shares read nonces per form: hex, decimal, and every unambiguous Bitm
 
 Deno.test("job ring keeps the newest jobs by id and drops the oldest past capacity", () => {
   const ring = new JobRing({ capacity: 300 });
-  const job = realJob(HEADERS.devnetA, { seq: 1, payAddress: PAY });
+  const job = realJob(HEADERS.devnetA, { payAddress: PAY });
   for (let i = 0; i < 301; i++) ring.add(job, 1, `k${i}`);
   assert.equal(ring.size, 300);
   assert.equal(ring.get(1), undefined, "the first job left the ring");
@@ -70,7 +70,7 @@ Deno.test("job ring keeps the newest jobs by id and drops the oldest past capaci
 
 Deno.test("job ring shares one duplicate set between ids of the same work", () => {
   const ring = new JobRing();
-  const job = realJob(HEADERS.devnetA, { seq: 1, payAddress: PAY });
+  const job = realJob(HEADERS.devnetA, { payAddress: PAY });
   const first = ring.add(job, 1, "work");
   const resent = ring.add(job, 2, "work");
   ring.record(first, 5n);
@@ -81,7 +81,7 @@ Deno.test("job ring shares one duplicate set between ids of the same work", () =
 
 Deno.test("job ring bounds remembered nonces by dropping the oldest jobs", () => {
   const ring = new JobRing({ capacity: 10, maxNonces: 4 });
-  const job = realJob(HEADERS.devnetA, { seq: 1, payAddress: PAY });
+  const job = realJob(HEADERS.devnetA, { payAddress: PAY });
   const a = ring.add(job, 1, "a");
   const b = ring.add(job, 1, "b");
   ring.record(a, 1n);
@@ -100,7 +100,7 @@ Deno.test("job ring bounds remembered nonces by dropping the oldest jobs", () =>
 });
 
 Deno.test("validateShare accepts a real share, then calls it a duplicate", () => {
-  const job = realJob(HEADERS.devnetA, { seq: 1, payAddress: PAY });
+  const job = realJob(HEADERS.devnetA, { payAddress: PAY });
   const ring = new JobRing();
   const entry = ring.add(job, EASY, "a");
   const nonce = findNonce(job, { kind: "share", shareDifficulty: EASY });
@@ -128,7 +128,7 @@ Deno.test("validateShare accepts a real share, then calls it a duplicate", () =>
 });
 
 Deno.test("validateShare calls a nonce above the share target weak and does not remember it", () => {
-  const job = realJob(HEADERS.devnetA, { seq: 1, payAddress: PAY });
+  const job = realJob(HEADERS.devnetA, { payAddress: PAY });
   const ring = new JobRing();
   const entry = ring.add(job, EASY, "a");
   const nonce = findNonce(job, { kind: "weak", shareDifficulty: EASY });
@@ -139,7 +139,7 @@ Deno.test("validateShare calls a nonce above the share target weak and does not 
 });
 
 Deno.test("validateShare flags a share meeting the network target as a block, even above share difficulty", () => {
-  const job = realJob(HEADERS.simnet, { seq: 1, payAddress: PAY });
+  const job = realJob(HEADERS.simnet, { payAddress: PAY });
   const ring = new JobRing();
   const entry = ring.add(job, 2 ** 40, "s");
   const nonce = findNonce(job, { kind: "block", shareDifficulty: 2 ** 40 });
@@ -154,8 +154,8 @@ Deno.test("validateShare flags a share meeting the network target as a block, ev
 });
 
 Deno.test("validateShare retries a neighbouring job only when asked to", () => {
-  const older = realJob(HEADERS.devnetA, { seq: 1, payAddress: PAY });
-  const newer = realJob(HEADERS.devnetB, { seq: 2, payAddress: PAY });
+  const older = realJob(HEADERS.devnetA, { payAddress: PAY });
+  const newer = realJob(HEADERS.devnetB, { payAddress: PAY });
   const nonce = findNonce(older, { kind: "share", shareDifficulty: EASY });
   assert.ok(newer.pow().powValue(nonce) > difficultyToTarget(EASY), "not a share of the newer job");
   const ring = new JobRing();
@@ -168,7 +168,7 @@ Deno.test("validateShare retries a neighbouring job only when asked to", () => {
 });
 
 Deno.test("validateShare tries each candidate of an ambiguous nonce", () => {
-  const job = realJob(HEADERS.devnetC, { seq: 1, payAddress: PAY });
+  const job = realJob(HEADERS.devnetC, { payAddress: PAY });
   const ring = new JobRing();
   const entry = ring.add(job, EASY, "c");
   const nonce = findNonce(job, { kind: "share", shareDifficulty: EASY });

@@ -1,0 +1,229 @@
+// One miner connection: socket bytes → lines → Session, and the session's effects → socket,
+// job subscription, block submission, timers. The only place a session meets a Deno.Conn.
+
+import { LineStream, LineTooLongError } from "../framing/mod.ts";
+import type { BlockSubmission, Effect, Session, Step } from "../session/mod.ts";
+import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
+import { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
+
+type Timer = ReturnType<typeof setTimeout>;
+type BlockEffect = Extract<Effect, { kind: "submitBlock" }>;
+
+/** What a connection is built from. */
+export interface ConnectionParts {
+  conn: Deno.Conn;
+  ip: string;
+  session: Session;
+  deps: StratumDeps;
+  options: ServerOptions;
+  log: NetLog;
+}
+
+/**
+ * Drives one session over one socket. Lines are handled strictly in order; a block submission
+ * is awaited before the next line, so its reply comes first. Jobs and timers run in between.
+ */
+export class Connection {
+  readonly ip: string;
+  readonly #conn: Deno.Conn;
+  readonly #session: Session;
+  readonly #deps: StratumDeps;
+  readonly #options: ServerOptions;
+  readonly #log: NetLog;
+  readonly #queue: WriteQueue;
+  #unsubscribe: (() => void) | undefined;
+  #pending: Effect[] = [];
+  #running = false;
+  #closed = false;
+  #draining = false;
+  #inflight: Promise<void> | undefined;
+  #wakeTimer: Timer | undefined;
+  #idleTimer: Timer | undefined;
+  #handshakeTimer: Timer | undefined;
+  #flushTimer: Timer | undefined;
+
+  constructor(parts: ConnectionParts) {
+    this.ip = parts.ip;
+    this.#conn = parts.conn;
+    this.#session = parts.session;
+    this.#deps = parts.deps;
+    this.#options = parts.options;
+    this.#log = parts.log;
+    this.#queue = new WriteQueue((b) => this.#conn.write(b), parts.options.writeQueueBytes, (e) => {
+      this.#log.debug("write failed", { error: String(e) });
+      this.close("write error");
+    });
+  }
+
+  /** Whether the connection was closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** The block submission in progress, if any (shutdown waits for it). */
+  get inflight(): Promise<void> | undefined {
+    return this.#inflight;
+  }
+
+  /** Reads and handles lines until the peer leaves or the connection is closed. */
+  async serve(): Promise<void> {
+    this.#handshakeTimer = setTimeout(() => {
+      if (!this.#session.authorized) this.close("handshake timeout");
+    }, this.#options.handshakeTimeoutMs);
+    this.#touch();
+    const lines = this.#conn.readable.pipeThrough(
+      new LineStream({ maxLineBytes: this.#options.maxLineBytes }),
+    );
+    try {
+      for await (const line of lines) {
+        if (this.#closed) break;
+        if (this.#draining) continue;
+        this.#touch();
+        await this.#apply(this.#session.handleLine(line, this.#deps.clock.now()));
+      }
+      this.close("peer closed");
+    } catch (e) {
+      if (e instanceof LineTooLongError && !this.#closed) {
+        this.#log.warn("line too long", { bytes: e.bytes, max: e.maxLineBytes });
+        await this.#apply(this.#session.onOversize(this.#deps.clock.now()));
+      } else {
+        this.close(this.#closed ? "closed" : "read error");
+      }
+    }
+  }
+
+  /** Stops handling new lines (shutdown); jobs and in-flight submissions continue. */
+  drain(): void {
+    this.#draining = true;
+  }
+
+  /** Closes now: timers, job stream, session (reports the disconnect), queue, socket. Idempotent. */
+  close(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of [this.#wakeTimer, this.#idleTimer, this.#handshakeTimer, this.#flushTimer]) {
+      clearTimeout(t);
+    }
+    this.#run(this.#session.close(reason, this.#deps.clock.now()).effects);
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#queue.close();
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the peer or by the read side: nothing left to release.
+    }
+    this.#log.debug("connection closed", { reason });
+  }
+
+  #touch(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => this.close("idle timeout"), this.#options.idleTimeoutMs);
+  }
+
+  /** Runs a step from the line path: effects in order, then any block submission, awaited. */
+  async #apply(step: Step): Promise<void> {
+    const blocks = this.#applySync(step);
+    for (const block of blocks) {
+      this.#inflight = this.#submit(block);
+      await this.#inflight;
+      this.#inflight = undefined;
+    }
+  }
+
+  #applySync(step: Step): BlockEffect[] {
+    this.#schedule(step.wakeAt);
+    return this.#run(step.effects);
+  }
+
+  async #submit(effect: BlockEffect): Promise<void> {
+    let submission: BlockSubmission;
+    try {
+      submission = await this.#deps.submitter.submit(effect.job, effect.nonce, effect.who);
+    } catch (e) {
+      submission = { verdict: { kind: "unreachable", message: String(e) }, hash: "" };
+    }
+    const blocks = this.#applySync(
+      this.#session.onBlockResult(effect.ticket, submission, this.#deps.clock.now()),
+    );
+    if (blocks.length > 0) this.#log.error("block result asked for another block", {});
+  }
+
+  /** Executes effects in order; re-entrant calls (a job arriving synchronously) queue behind. */
+  #run(effects: Effect[]): BlockEffect[] {
+    this.#pending.push(...effects);
+    if (this.#running) return [];
+    this.#running = true;
+    const blocks: BlockEffect[] = [];
+    try {
+      for (let e = this.#pending.shift(); e !== undefined; e = this.#pending.shift()) {
+        if (e.kind === "submitBlock") blocks.push(e);
+        else this.#execute(e);
+      }
+    } finally {
+      this.#running = false;
+    }
+    return blocks;
+  }
+
+  #execute(effect: Exclude<Effect, BlockEffect>): void {
+    switch (effect.kind) {
+      case "send":
+        return this.#send(effect.line, effect.job);
+      case "subscribeJobs":
+        return this.#subscribe(effect.address);
+      case "unsubscribeJobs":
+        this.#unsubscribe?.();
+        this.#unsubscribe = undefined;
+        return;
+      case "close":
+        return this.#closeAfterFlush(effect.reason);
+      case "log":
+        return this.#log[effect.level](effect.message, effect.fields);
+    }
+  }
+
+  #send(line: string, tag: { channel: number; droppable: boolean } | undefined): void {
+    try {
+      this.#queue.push(line, tag);
+    } catch (e) {
+      if (!(e instanceof WriteQueueFullError)) throw e;
+      this.#log.warn("slow reader: write queue full", { queued: this.#queue.queuedBytes });
+      this.close("slow reader");
+    }
+  }
+
+  #subscribe(address: string): void {
+    if (this.#closed) return;
+    this.#unsubscribe?.();
+    let active = true;
+    const stop = this.#deps.jobs.subscribe(address, (job) => {
+      if (active && !this.#closed) {
+        this.#applySync(this.#session.onJob(job, this.#deps.clock.now()));
+      }
+    });
+    this.#unsubscribe = () => {
+      active = false;
+      stop();
+    };
+    const latest = this.#deps.jobs.latest(address);
+    if (latest !== undefined) this.#applySync(this.#session.onJob(latest, this.#deps.clock.now()));
+  }
+
+  #closeAfterFlush(reason: string): void {
+    this.#draining = true;
+    this.#flushTimer = setTimeout(() => this.close(reason), this.#options.closeFlushMs);
+    this.#queue.flushed().then(() => this.close(reason), () => this.close(reason));
+  }
+
+  #schedule(wakeAt: number | undefined): void {
+    clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
+    if (wakeAt === undefined || this.#closed) return;
+    const delay = Math.max(0, wakeAt - this.#deps.clock.now());
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = undefined;
+      if (!this.#closed) this.#applySync(this.#session.onTick(this.#deps.clock.now()));
+    }, delay);
+  }
+}

@@ -1,0 +1,109 @@
+// Options and dependencies of the Stratum server: what the composition root passes in.
+// Types and defaults only.
+
+import type { DialectId } from "../dialects/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type {
+  BlockSubmitter,
+  DifficultyPolicy,
+  ExtranonceSize,
+  JobSource,
+  ValidateAddress,
+} from "../session/mod.ts";
+import type { MinerEvents } from "../stats/events.ts";
+
+/** The logger methods the server uses (lib/log's Logger fits). */
+export type NetLog = Pick<Logger, "debug" | "info" | "warn" | "error">;
+
+/** Wall clock, ms since the epoch (templates/runtime.ts's Clock fits). */
+export interface NowClock {
+  now(): number;
+}
+
+/** Everything the server needs from the rest of kstratum. */
+export interface StratumDeps {
+  /** Job streams per payout address (the template service). */
+  jobs: JobSource;
+  /** Block submission (the template service plus a block hash). */
+  submitter: BlockSubmitter;
+  events: MinerEvents;
+  /** Payout address check, network included (node/address.ts). */
+  validateAddress: ValidateAddress;
+  clock: NowClock;
+  log: NetLog;
+}
+
+/** One listening socket. */
+export interface ListenerOptions {
+  /** Name in logs; default "hostname:port". */
+  name?: string;
+  /** Default "0.0.0.0". */
+  hostname?: string;
+  /** TCP port; 0 picks a free one (tests). */
+  port: number;
+  /** Forces a dialect on this port instead of detecting it at subscribe. */
+  dialect?: DialectId;
+  /** Fixed difficulty or vardiff for connections on this port. */
+  difficulty: DifficultyPolicy;
+  /** Overrides the server's extranonce size on this port. */
+  extranonceSize?: ExtranonceSize;
+  /** Speak Stratum over TLS with this PEM certificate chain and key. */
+  tls?: { cert: string; key: string };
+}
+
+/** Server-wide settings shared by every listener. */
+export interface ServerOptions {
+  /** Extranonce bytes per connection (per worker in D), 0-3; default 2. */
+  extranonceSize: ExtranonceSize;
+  /** Pays workers that authorize without an address. */
+  defaultAddress?: string;
+  /** At most one job per miner per interval, ms; default 250. */
+  jobIntervalMs: number;
+  /** Open connections across all listeners; default 10000. */
+  maxConnections: number;
+  /** Open connections from one IP; default 1024 (farms sit behind one NAT address). */
+  maxConnectionsPerIp: number;
+  /** Time to authorize after connecting, ms; default 60000. */
+  handshakeTimeoutMs: number;
+  /** A connection sending nothing for this long is closed, ms; default 900000. */
+  idleTimeoutMs: number;
+  /** Longest request line, bytes; default 65536. */
+  maxLineBytes: number;
+  /** Unsent bytes per connection before it counts as a slow reader, default 262144. */
+  writeQueueBytes: number;
+  /** Jobs kept per miner for late shares; default 300. */
+  ringCapacity: number;
+  /** Nonces remembered per miner for duplicate detection; default 16384. */
+  maxNonces: number;
+  /** Workers per connection; default 16. */
+  maxWorkers: number;
+  /** Longest wait for in-flight block submissions at shutdown, ms; default 10000. */
+  shutdownGraceMs: number;
+  /** Longest wait to flush a last error before closing, ms; default 1000. */
+  closeFlushMs: number;
+}
+
+/** Defaults of {@linkcode ServerOptions}. */
+export const SERVER_DEFAULTS: Readonly<ServerOptions> = {
+  extranonceSize: 2,
+  jobIntervalMs: 250,
+  maxConnections: 10_000,
+  maxConnectionsPerIp: 1024,
+  handshakeTimeoutMs: 60_000,
+  idleTimeoutMs: 900_000,
+  maxLineBytes: 64 * 1024,
+  writeQueueBytes: 256 * 1024,
+  ringCapacity: 300,
+  maxNonces: 16_384,
+  maxWorkers: 16,
+  shutdownGraceMs: 10_000,
+  closeFlushMs: 1_000,
+};
+
+/** Where a listener ended up listening. */
+export interface ListenerInfo {
+  name: string;
+  hostname: string;
+  port: number;
+  tls: boolean;
+}

@@ -1,0 +1,344 @@
+// Integration tests of lib/net on 127.0.0.1: block before reply, graceful shutdown, caps,
+// timeouts, slow readers, several listeners in one process, TLS.
+
+import assert from "node:assert/strict";
+import { StratumServer } from "../../lib/net/mod.ts";
+import { findNonce, HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_jobs.ts";
+import {
+  LineClient,
+  startTestServer,
+  type TestServer,
+} from "../fixtures/transcripts/stratum_client.ts";
+
+const ADDR = mainnetAddress(42);
+const EASY = 2 ** -20;
+const easy = { kind: "fixed", difficulty: EASY } as const;
+
+async function handshake(client: LineClient, agent = "lolMiner 1.88"): Promise<string> {
+  await client.write(`{"id":1,"method":"mining.subscribe","params":["${agent}"]}\n`);
+  await client.line();
+  await client.write(`{"id":2,"method":"mining.authorize","params":["${ADDR}.rig","x"]}\n`);
+  await client.line(); // authorize result
+  const en = JSON.parse((await client.line())!).params[0] as string; // set_extranonce
+  return en;
+}
+
+async function withServer(srv: TestServer, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } finally {
+    await srv.server.shutdown();
+  }
+}
+
+Deno.test("net submits a block and awaits the node before answering the share", async () => {
+  const srv = startTestServer({ difficulty: easy });
+  await withServer(srv, async () => {
+    const client = await LineClient.connect(srv.port);
+    const en = await handshake(client);
+    const job = realJob(HEADERS.simnet, { payAddress: ADDR });
+    srv.jobs.publish(ADDR, job);
+    await client.line(); // set_difficulty
+    await client.line(); // notify
+    let open!: () => void;
+    srv.submitter.gate = new Promise((r) => open = r);
+    const nonce = findNonce(job, { kind: "block", shareDifficulty: EASY, prefixHex: en });
+    const low = (nonce & 0xffff_ffff_ffffn).toString(16).padStart(12, "0");
+    await client.write(`{"id":7,"method":"mining.submit","params":["w","1","${low}"]}\n`);
+    const reply = client.line().then((l) => {
+      srv.submitter.order.push("reply");
+      return l;
+    });
+    while (srv.submitter.order.length === 0) await new Promise((r) => setTimeout(r, 5));
+    srv.submitter.order.push("node answers");
+    open();
+    assert.equal(await reply, '{"id":7,"result":true,"error":null}');
+    assert.deepEqual(srv.submitter.order, ["submit", "node answers", "submitted", "reply"]);
+    assert.equal(srv.submitter.submitted[0]?.nonce, nonce);
+    const found = srv.events.of("blockFound")[0]?.event;
+    assert.equal(found?.verdict, "accepted");
+    assert.match(found?.hash ?? "", /^[0-9a-f]{64}$/);
+    client.close();
+  });
+});
+
+Deno.test("net shutdown waits for an in-flight block submission, then closes", async () => {
+  const srv = startTestServer({ difficulty: easy });
+  const client = await LineClient.connect(srv.port);
+  const en = await handshake(client);
+  const job = realJob(HEADERS.simnet, { payAddress: ADDR });
+  srv.jobs.publish(ADDR, job);
+  await client.line();
+  await client.line();
+  let open!: () => void;
+  srv.submitter.gate = new Promise((r) => open = r);
+  const nonce = findNonce(job, { kind: "block", shareDifficulty: EASY, prefixHex: en });
+  const low = (nonce & 0xffff_ffff_ffffn).toString(16).padStart(12, "0");
+  await client.write(`{"id":8,"method":"mining.submit","params":["w","1","${low}"]}\n`);
+  while (srv.submitter.order.length === 0) await new Promise((r) => setTimeout(r, 5));
+  let stopped = false;
+  const stopping = srv.server.shutdown().then(() => stopped = true);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(stopped, false, "shutdown holds while the node has the block");
+  await assert.rejects(LineClient.connect(srv.port).then((c) => c.line()), "no new connections");
+  open();
+  assert.equal(await client.line(), '{"id":8,"result":true,"error":null}');
+  assert.equal(await client.line(), null, "closed after the reply");
+  await stopping;
+  assert.equal(srv.events.of("blockFound").length, 1);
+  assert.equal(srv.events.of("disconnected")[0]?.reason, "shutdown");
+  client.close();
+});
+
+Deno.test("net reports an unreachable node as the block verdict and still answers the share", async () => {
+  const srv = startTestServer({ difficulty: easy });
+  await withServer(srv, async () => {
+    srv.submitter.submit = () => Promise.reject(new Error("node gone"));
+    const client = await LineClient.connect(srv.port);
+    const en = await handshake(client);
+    const job = realJob(HEADERS.simnet, { payAddress: ADDR });
+    srv.jobs.publish(ADDR, job);
+    await client.line();
+    await client.line();
+    const nonce = findNonce(job, { kind: "block", shareDifficulty: EASY, prefixHex: en });
+    const low = (nonce & 0xffff_ffff_ffffn).toString(16).padStart(12, "0");
+    await client.write(`{"id":9,"method":"mining.submit","params":["w","1","${low}"]}\n`);
+    assert.equal(await client.line(), '{"id":9,"result":true,"error":null}');
+    const found = srv.events.of("blockFound")[0]?.event;
+    assert.deepEqual([found?.verdict, found?.reason], ["unreachable", "Error: node gone"]);
+    client.close();
+  });
+});
+
+Deno.test("net refuses connections past the per-IP cap and logs it", async () => {
+  const srv = startTestServer({ difficulty: easy }, { maxConnectionsPerIp: 2 });
+  await withServer(srv, async () => {
+    const a = await LineClient.connect(srv.port);
+    const b = await LineClient.connect(srv.port);
+    await handshake(a);
+    await handshake(b);
+    const c = await LineClient.connect(srv.port);
+    assert.equal(await c.line(), null, "third connection from one IP is closed");
+    assert.ok(
+      srv.logs.some((l) =>
+        l.msg === "connection refused" && l.fields.reason === "connection limit"
+      ),
+    );
+    a.close();
+    // Once one leaves, a new one fits again.
+    while (srv.server.connections > 1) await new Promise((r) => setTimeout(r, 5));
+    const d = await LineClient.connect(srv.port);
+    assert.equal((await handshake(d)).length, 4);
+    for (const x of [b, c, d]) x.close();
+  });
+});
+
+Deno.test("net closes a miner that never authorizes and one that goes idle", async () => {
+  const srv = startTestServer({ difficulty: easy }, {
+    handshakeTimeoutMs: 100,
+    idleTimeoutMs: 300,
+  });
+  await withServer(srv, async () => {
+    const silent = await LineClient.connect(srv.port);
+    await silent.write('{"id":1,"method":"mining.subscribe","params":["x"]}\n');
+    assert.equal(
+      await silent.line(),
+      '{"id":1,"result":[true,"EthereumStratum/1.0.0"],"error":null}',
+    );
+    assert.equal(await silent.line(), null);
+    const idle = await LineClient.connect(srv.port);
+    await handshake(idle);
+    assert.equal(await idle.line(), null);
+    const reasons = srv.events.of("disconnected").map((e) => e.reason).sort();
+    assert.deepEqual(reasons, ["handshake timeout", "idle timeout"]);
+    silent.close();
+    idle.close();
+  });
+});
+
+Deno.test("net closes a slow reader at the write-queue bound without delaying other miners", async () => {
+  const srv = startTestServer({ difficulty: easy }, { writeQueueBytes: 64 * 1024 });
+  await withServer(srv, async () => {
+    const fast = await LineClient.connect(srv.port);
+    await handshake(fast);
+    const slow = await Deno.connect({ hostname: "127.0.0.1", port: srv.port });
+    // The slow miner floods requests and never reads a reply: replies pile up in its queue.
+    const request = new TextEncoder().encode(
+      '{"id":1,"method":"mining.extranonce.subscribe"}\n'.repeat(1000),
+    );
+    await slow.write(
+      new TextEncoder().encode('{"id":0,"method":"mining.subscribe","params":["slow"]}\n'),
+    );
+    let sent = 0;
+    let closedBySever = false;
+    const flood = (async () => {
+      try {
+        while (sent < 256 * 1024 * 1024) {
+          for (let at = 0; at < request.length;) at += await slow.write(request.subarray(at));
+          sent += request.length;
+        }
+      } catch {
+        closedBySever = true;
+      }
+    })();
+    // Meanwhile the fast miner keeps getting its jobs.
+    for (let i = 0; i < 5; i++) {
+      srv.clock.t += 1000;
+      srv.jobs.publish(
+        ADDR,
+        realJob([HEADERS.devnetA, HEADERS.devnetB][i % 2]!, { payAddress: ADDR }),
+      );
+      const line = await fast.line();
+      const next = line?.includes("set_difficulty") ? await fast.line() : line;
+      assert.match(next ?? "", new RegExp(`"mining.notify","params":\\["${i + 1}"`));
+    }
+    await flood;
+    assert.ok(closedBySever, `the server closed the slow reader (after ${sent} bytes)`);
+    assert.ok(srv.logs.some((l) => l.msg === "slow reader: write queue full"));
+    assert.ok(srv.events.of("disconnected").some((e) => e.reason === "slow reader"));
+    try {
+      slow.close();
+    } catch {
+      // closed
+    }
+    fast.close();
+  });
+});
+
+Deno.test("net runs several listeners with their own settings and unique extranonces", async () => {
+  const base = startTestServer({ difficulty: easy });
+  await withServer(base, async () => {
+    // A second listener on the same server: forced Bitmain dialect, fixed difficulty 2^-19.
+    const info = base.server.listen({
+      hostname: "127.0.0.1",
+      port: 0,
+      dialect: "C",
+      difficulty: { kind: "fixed", difficulty: 2 ** -19 },
+    });
+    assert.equal(base.server.listeners.length, 2);
+    const onA = await LineClient.connect(base.port);
+    const onC = await LineClient.connect(info.port);
+    assert.equal(await handshake(onA), "0001");
+    await onC.write('{"id":1,"method":"mining.subscribe","params":["lolMiner 1.88"]}\n');
+    assert.equal(
+      await onC.line(),
+      '{"id":1,"result":[null,"",8],"error":null}',
+      "forced dialect C",
+    );
+    await onC.write(`{"id":2,"method":"mining.authorize","params":["${ADDR}.c","x"]}\n`);
+    assert.equal(await onC.line(), '{"id":2,"result":true,"error":null}');
+    const third = await LineClient.connect(base.port);
+    assert.equal(await handshake(third), "0002", "extranonces stay unique across connections");
+    base.jobs.publish(ADDR, realJob(HEADERS.devnetA, { payAddress: ADDR }));
+    assert.equal(
+      await onC.line(),
+      '{"id":null,"method":"mining.set_difficulty","params":[0.0000019073486328125]}',
+    );
+    assert.equal(
+      await onA.line(),
+      '{"id":null,"method":"mining.set_difficulty","params":[9.5367431640625e-7]}',
+    );
+    for (const c of [onA, onC, third]) c.close();
+  });
+});
+
+Deno.test("net rejects listener settings that cannot work", () => {
+  const server = new StratumServer({}, {
+    jobs: { subscribe: () => () => {}, latest: () => undefined },
+    submitter: { submit: () => Promise.reject(new Error("unused")) },
+    events: {
+      connected() {},
+      disconnected() {},
+      authorized() {},
+      share() {},
+      jobSent() {},
+      difficultyChanged() {},
+      blockFound() {},
+      blockColor() {},
+      protocolError() {},
+    },
+    validateAddress: () => ({ ok: false, reason: "unused" }),
+    clock: { now: () => 0 },
+    log: { debug() {}, info() {}, warn() {}, error() {} },
+  });
+  assert.throws(() => server.listen({ port: 70000, difficulty: easy }), {
+    code: "listener-config",
+  });
+  assert.throws(() => server.listen({ port: 0, difficulty: { kind: "fixed", difficulty: 0 } }), {
+    code: "listener-config",
+  });
+  assert.throws(
+    () => server.listen({ port: 0, difficulty: { kind: "vardiff", initial: 1, min: 2, max: 4 } }),
+    { code: "listener-config" },
+  );
+  assert.equal(server.listeners.length, 0);
+});
+
+Deno.test("net speaks Stratum over TLS", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kstratum-tls-" });
+  try {
+    const args = [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+    ];
+    const out = await new Deno.Command("openssl", {
+      args: [
+        ...args,
+        "-keyout",
+        `${dir}/key.pem`,
+        "-out",
+        `${dir}/cert.pem`,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-addext",
+        "basicConstraints=critical,CA:FALSE",
+        "-addext",
+        "extendedKeyUsage=serverAuth",
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    const cert = await Deno.readTextFile(`${dir}/cert.pem`);
+    const key = await Deno.readTextFile(`${dir}/key.pem`);
+    const base = startTestServer({ difficulty: easy });
+    await withServer(base, async () => {
+      const info = base.server.listen({
+        hostname: "127.0.0.1",
+        port: 0,
+        difficulty: easy,
+        tls: { cert, key },
+      });
+      assert.equal(info.tls, true);
+      const conn = await Deno.connectTls({
+        hostname: "127.0.0.1",
+        port: info.port,
+        caCerts: [cert],
+      });
+      await conn.write(
+        new TextEncoder().encode('{"id":1,"method":"mining.subscribe","params":["lolMiner"]}\n'),
+      );
+      const reader = conn.readable.getReader();
+      let text = "";
+      while (!text.includes("\n")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      assert.equal(text, '{"id":1,"result":[true,"EthereumStratum/1.0.0"],"error":null}\n');
+      reader.releaseLock();
+      conn.close();
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
