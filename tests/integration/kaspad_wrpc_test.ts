@@ -32,6 +32,8 @@ kaspadTest(
       await grpc.connect();
       const info = await ws.getInfo();
       assert.ok(info.serverVersion.length > 0);
+      assert.equal((await ws.getServerInfo()).networkId, "devnet");
+      assert.equal(typeof (await ws.getSyncStatus()), "boolean");
       const dag = await ws.getDagInfo();
       assert.match(dag.networkName, /devnet/);
 

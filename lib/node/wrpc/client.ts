@@ -10,6 +10,7 @@ import type {
 } from "../../templates/types.ts";
 import { type LogFn, silentLog } from "../../templates/runtime.ts";
 import { NodeError } from "../errors.ts";
+import type { ServerInfo } from "../grpc/client.ts";
 import { Listeners } from "../listeners.ts";
 import { isWrpcRawBlock, jsonWithNonce, readJsonBlock } from "./block.ts";
 import {
@@ -18,6 +19,7 @@ import {
   asDouble,
   asString,
   asUint,
+  asUint32,
   JsonError,
   type JsonNode,
   type JsonValue,
@@ -237,6 +239,17 @@ export class WrpcNodeClient implements NodeClient {
       difficulty: asDouble(member(p, "difficulty"), "difficulty"),
       virtualDaaScore: asUint(member(p, "virtualDaaScore"), "virtualDaaScore"),
       tipHashes: asArray(member(p, "tipHashes"), "tipHashes").map((h) => asString(h, "tip")),
+    }));
+  }
+
+  /** kaspad's getServerInfo (network id, version). */
+  getServerInfo(): Promise<ServerInfo> {
+    return this.#call("getServerInfo", {}, ({ params: p }) => ({
+      rpcApiVersion: asUint32(member(p, "rpcApiVersion"), "rpcApiVersion"),
+      serverVersion: asString(member(p, "serverVersion"), "serverVersion"),
+      networkId: asString(member(p, "networkId"), "networkId"),
+      isSynced: asBoolean(member(p, "isSynced"), "isSynced"),
+      virtualDaaScore: asUint(member(p, "virtualDaaScore"), "virtualDaaScore"),
     }));
   }
 
