@@ -9,7 +9,8 @@ const OUTPUT = "kheavyhash.wasm";
 
 /**
  * Compiler flags. Everything that affects the bytes is explicit: optimisation level, the stub
- * runtime (no allocator, no GC), no assertions, no `env.abort` import, SIMD on.
+ * runtime (no allocator, no GC), no assertions, no `env.abort` import, SIMD
+ * and relaxed SIMD on (the heavy step's pairwise dot product; exact for nibble operands).
  */
 const FLAGS = [
   SOURCE,
@@ -27,6 +28,8 @@ const FLAGS = [
   "abort=",
   "--enable",
   "simd",
+  "--enable",
+  "relaxed-simd",
 ];
 
 /** Compiles the kernel and returns the .wasm bytes; throws with the compiler's output on error. */

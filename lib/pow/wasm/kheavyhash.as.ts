@@ -5,7 +5,11 @@
 // ---- Memory map (all static; the module never grows its memory) ----
 /** Matrix slots kept resident in WASM memory; the JS wrapper decides which job owns which. */
 const SLOT_COUNT: i32 = 64;
-/** Slot = 25 u64 base Keccak state (job words folded in) + padding + 64x64 u8 column-major matrix. */
+/**
+ * Slot = 25 u64 base Keccak state (job words folded in) + padding + the 64x64 matrix as u8 in
+ * column-pair order: byte (j >> 1) * 128 + r * 2 + (j & 1) holds M[r][j], so 16 bytes cover
+ * columns 2c and 2c+1 of rows 8q..8q+7, ready for one pairwise dot product.
+ */
 const SLOT_STATE_BYTES: i32 = 256;
 const SLOT_BYTES: i32 = SLOT_STATE_BYTES + 4096;
 const SLOTS: usize = memory.data(SLOT_COUNT * SLOT_BYTES, 16);
@@ -293,7 +297,7 @@ function packPairs(sums: v128): v128 {
 }
 
 /**
- * kHeavyHash of the 32 bytes at `h` with the column-major u8 matrix at `mat`: the product's
+ * kHeavyHash of the 32 bytes at `h` with the column-pair u8 matrix at `mat`: the product's
  * nibbles XOR h, then cSHAKE256("HeavyHash"). Writes the 25-word output state to `dst`.
  */
 function heavy(mat: usize, h: usize, dst: usize): void {
@@ -325,24 +329,22 @@ function heavy(mat: usize, h: usize, dst: usize): void {
     i8x16.shuffle(hi1, lo1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31),
     48,
   );
-  // s[a] holds the row sums of rows 8a..8a+7 (each at most 64 * 15 * 15, fits u16).
+  // s[q] holds the row sums of rows 8q..8q+7 (each at most 64 * 15 * 15, fits u16). The pairwise
+  // dot product (pmaddubsw on x64) is a relaxed-SIMD op whose result is only implementation-
+  // defined when the second operand exceeds 127; both operands here are nibbles, so it is exact.
   let s0 = i16x8.splat(0), s1 = i16x8.splat(0), s2 = i16x8.splat(0), s3 = i16x8.splat(0);
   let s4 = i16x8.splat(0), s5 = i16x8.splat(0), s6 = i16x8.splat(0), s7 = i16x8.splat(0);
-  for (let j: usize = 0; j < 64; j++) {
-    const v = i8x16.splat(load<u8>(VEC + j));
-    const col = mat + (j << 6);
-    const q0 = v128.load(col, 0);
-    const q1 = v128.load(col, 16);
-    const q2 = v128.load(col, 32);
-    const q3 = v128.load(col, 48);
-    s0 = i16x8.add(s0, i16x8.extmul_low_i8x16_u(q0, v));
-    s1 = i16x8.add(s1, i16x8.extmul_high_i8x16_u(q0, v));
-    s2 = i16x8.add(s2, i16x8.extmul_low_i8x16_u(q1, v));
-    s3 = i16x8.add(s3, i16x8.extmul_high_i8x16_u(q1, v));
-    s4 = i16x8.add(s4, i16x8.extmul_low_i8x16_u(q2, v));
-    s5 = i16x8.add(s5, i16x8.extmul_high_i8x16_u(q2, v));
-    s6 = i16x8.add(s6, i16x8.extmul_low_i8x16_u(q3, v));
-    s7 = i16x8.add(s7, i16x8.extmul_high_i8x16_u(q3, v));
+  for (let c: usize = 0; c < 32; c++) {
+    const v = i16x8.splat(load<u16>(VEC + (c << 1)));
+    const col = mat + (c << 7);
+    s0 = i16x8.add(s0, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 0), v));
+    s1 = i16x8.add(s1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 16), v));
+    s2 = i16x8.add(s2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 32), v));
+    s3 = i16x8.add(s3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 48), v));
+    s4 = i16x8.add(s4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 64), v));
+    s5 = i16x8.add(s5, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 80), v));
+    s6 = i16x8.add(s6, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 96), v));
+    s7 = i16x8.add(s7, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 112), v));
   }
   const p0 = v128.xor(
     i8x16.narrow_i16x8_u(
@@ -489,12 +491,15 @@ export function rank(): i32 {
   return rank;
 }
 
-/** Copies GEN (u16 row-major) into the column-major u8 matrix of `slot`. */
+/** Copies GEN (u16 row-major) into the column-pair u8 matrix of `slot`. */
 export function loadMatrix(slot: i32): void {
   const mat = slotPtr(slot) + SLOT_STATE_BYTES;
   for (let r: usize = 0; r < 64; r++) {
     for (let j: usize = 0; j < 64; j++) {
-      store<u8>(mat + (j << 6) + r, <u8> load<u16>(GEN + ((r * 64 + j) << 1)));
+      store<u8>(
+        mat + ((j >> 1) << 7) + (r << 1) + (j & 1),
+        <u8> load<u16>(GEN + ((r * 64 + j) << 1)),
+      );
     }
   }
 }
