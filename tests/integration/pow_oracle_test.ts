@@ -1,0 +1,80 @@
+// Differential test: lib/pow against @onekeyfe/kaspa-wasm (a rusty-kaspa WASM SDK build) on
+// 10,000+ seeded random (pre-PoW hash, timestamp, nonce) triples. Needs --allow-read --allow-env.
+
+import assert from "node:assert/strict";
+import { initSync, PoW } from "@onekeyfe/kaspa-wasm/kaspa.js";
+import { compactToTarget, createPowState } from "../../lib/pow/mod.ts";
+
+initSync({
+  module: await Deno.readFile(
+    new URL("kaspa_bg.wasm.bin", import.meta.resolve("@onekeyfe/kaspa-wasm/kaspa.js")),
+  ),
+});
+
+/** splitmix64: seeded, so a failure names a reproducible case. */
+function prng(seed: bigint): () => bigint {
+  let s = seed;
+  return () => {
+    s = BigInt.asUintN(64, s + 0x9e3779b97f4a7c15n);
+    let z = s;
+    z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
+    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
+    return z ^ (z >> 31n);
+  };
+}
+
+function hashFrom(next: () => bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  const view = new DataView(out.buffer);
+  for (let o = 0; o < 32; o += 8) view.setBigUint64(o, next(), true);
+  return out;
+}
+
+function toHex(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** Bits spanning easy to impossible targets, so both verdicts occur. */
+const BITS = [0x207fffff, 0x2100ffff, 0x1f00ffff, 0x1e7fffff, 0x1d02ca33, 0x04923456];
+
+/** Checks our PoW value and verdict against the oracle for each nonce; returns passes seen. */
+function compare(pre: Uint8Array, timestamp: bigint, bits: number, nonces: bigint[]): number {
+  const ours = createPowState(pre, timestamp);
+  const oracle = PoW.fromRaw(toHex(pre), timestamp, bits);
+  const target = compactToTarget(bits);
+  let passes = 0;
+  try {
+    for (const nonce of nonces) {
+      const [passed, pow] = oracle.checkWork(nonce);
+      const label = `pre=${toHex(pre)} ts=${timestamp} bits=${bits.toString(16)} nonce=${nonce}`;
+      assert.equal(ours.powValue(nonce), pow, label);
+      assert.equal(ours.meets(nonce, target), passed, label);
+      if (passed) passes++;
+    }
+  } finally {
+    oracle.free();
+  }
+  return passes;
+}
+
+Deno.test("pow matches the kaspa-wasm oracle on 10,000 random triples", () => {
+  const next = prng(0x6b737472617475n);
+  let passes = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const pre = hashFrom(next);
+    // Mostly realistic millisecond timestamps, sometimes any u64.
+    const timestamp = i % 10 === 0 ? next() : 1_600_000_000_000n + (next() >> 24n);
+    const bits = BITS[i % BITS.length]!;
+    passes += compare(pre, timestamp, bits, [next()]);
+  }
+  // 0x207fffff and 0x2100ffff pass about half of all hashes each; 0x04923456 never.
+  assert.ok(passes > 500 && passes < 5_000, `passes ${passes}`);
+});
+
+Deno.test("pow matches the oracle on many nonces per job, including edge nonces", () => {
+  const next = prng(7n);
+  for (let job = 0; job < 50; job++) {
+    const nonces = [0n, 1n, 0xffff_ffff_ffff_ffffn, 1n << 63n, ...Array.from({ length: 40 }, next)];
+    compare(hashFrom(next), next(), BITS[job % BITS.length]!, nonces);
+  }
+});
