@@ -8,7 +8,9 @@ export type DialectId = "A" | "B" | "C" | "D";
 
 /** The parts of a job a dialect writes: 32-byte pre-PoW hash and the timestamp (ms). */
 export interface JobWork {
+  /** 32 bytes. */
   prePowHash: Uint8Array;
+  /** Milliseconds since the epoch. */
   timestamp: bigint;
 }
 
@@ -41,15 +43,19 @@ export interface NotifyFields {
 
 /** What an authorize reply may carry. */
 export interface AuthorizeFields {
+  /** Worker id on the connection (D). */
   workerId: number;
   /** Extranonce / nonce prefix, hex ("" when none). */
   prefixHex: string;
+  /** Share difficulty the worker starts at. */
   difficulty: number;
 }
 
 /** A miner family's wire form over the shared session engine. */
 export interface Dialect {
+  /** Spec letter. */
   readonly id: DialectId;
+  /** Human name for logs. */
   readonly name: string;
   /** Error form and `result` value on error. */
   readonly replyStyle: ReplyStyle;
@@ -59,6 +65,7 @@ export interface Dialect {
   readonly pow2Difficulty: boolean;
   /** Earlier jobs a weak share is retried against (firmware that names a neighbouring job). */
   readonly neighbourJobs: number;
+  /** How submit nonces are read. */
   readonly nonceForm: NonceForm;
   /** `counter`: jobs named by per-connection ids; `prePow`: named by the pre-PoW hash hex. */
   readonly jobNaming: "counter" | "prePow";
@@ -71,7 +78,9 @@ export interface Dialect {
 
   /** Maps an envelope to a typed request (method names and param layout are the dialect's). */
   decode(request: RpcRequest): DecodedRequest;
+  /** Result of subscribe, given the connection's extranonce (hex, bytes). */
   subscribeResult(extranonceHex: string, extranonceSize: number): JsonValue;
+  /** Result of a successful authorize. */
   authorizeResult(fields: AuthorizeFields): JsonValue;
   /** Reply to an accepted share; D answers a changed difficulty instead of `true`. */
   submitResult(newDifficulty: number | undefined): JsonValue;

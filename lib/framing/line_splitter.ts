@@ -42,6 +42,7 @@ export class LineSplitter {
   #pending = 0;
   #discarding = false;
 
+  /** A splitter with the given cap (default 64 KiB). */
   constructor(options: LineSplitterOptions = {}) {
     const max = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     if (!Number.isInteger(max) || max < 1) {

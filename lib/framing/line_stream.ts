@@ -5,10 +5,19 @@ import { LineSplitter, type LineSplitterOptions } from "./line_splitter.ts";
 
 /** Raised (as the stream's error) when a line exceeds the cap. `code` is stable. */
 export class LineTooLongError extends Error {
+  /** Error name. */
   override readonly name = "LineTooLongError";
+  /** Stable code. */
   readonly code = "line-too-long";
-  constructor(readonly bytes: number, readonly maxLineBytes: number) {
+  /** Bytes seen in the line when it crossed the cap. */
+  readonly bytes: number;
+  /** The cap, bytes. */
+  readonly maxLineBytes: number;
+  /** An error for a line of at least `bytes` bytes against a cap of `maxLineBytes`. */
+  constructor(bytes: number, maxLineBytes: number) {
     super(`line of at least ${bytes} bytes exceeds the cap of ${maxLineBytes} bytes`);
+    this.bytes = bytes;
+    this.maxLineBytes = maxLineBytes;
   }
 }
 
@@ -23,6 +32,7 @@ export class LineTooLongError extends Error {
  * ```
  */
 export class LineStream extends TransformStream<Uint8Array, string> {
+  /** A line stream with the given cap (default 64 KiB). */
   constructor(options: LineSplitterOptions = {}) {
     const splitter = new LineSplitter(options);
     super({

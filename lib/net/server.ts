@@ -21,7 +21,9 @@ interface Bound {
 
 /** Raised for listener settings that cannot work (bad port, bad difficulty). `code` is stable. */
 export class ListenerConfigError extends Error {
+  /** Error name. */
   override readonly name = "ListenerConfigError";
+  /** Stable code. */
   readonly code = "listener-config";
 }
 
@@ -56,6 +58,7 @@ function checkListener(options: ListenerOptions): void {
  * ```
  */
 export class StratumServer {
+  /** Effective server options (defaults filled in). */
   readonly options: Readonly<ServerOptions>;
   readonly #deps: StratumDeps;
   readonly #extranonces = new ExtranoncePools();
@@ -66,6 +69,7 @@ export class StratumServer {
   readonly #perIp = new Map<string, number>();
   #stopping = false;
 
+  /** A server with no listener yet; see {@linkcode StratumServer.listen}. */
   constructor(options: Partial<ServerOptions>, deps: StratumDeps) {
     this.options = { ...SERVER_DEFAULTS, ...options };
     this.#deps = deps;

@@ -17,6 +17,7 @@ export type NetLog = Pick<Logger, "debug" | "info" | "warn" | "error">;
 
 /** Wall clock, ms since the epoch (templates/runtime.ts's Clock fits). */
 export interface NowClock {
+  /** Milliseconds since the epoch. */
   now(): number;
 }
 
@@ -26,10 +27,13 @@ export interface StratumDeps {
   jobs: JobSource;
   /** Block submission (the template service plus a block hash). */
   submitter: BlockSubmitter;
+  /** Where miner, share and block events go (stats, metrics). */
   events: MinerEvents;
   /** Payout address check, network included (node/address.ts). */
   validateAddress: ValidateAddress;
+  /** Time for sessions (vardiff, throttle, events). */
   clock: NowClock;
+  /** Structured logs. */
   log: NetLog;
 }
 
@@ -102,8 +106,12 @@ export const SERVER_DEFAULTS: Readonly<ServerOptions> = {
 
 /** Where a listener ended up listening. */
 export interface ListenerInfo {
+  /** Name in logs. */
   name: string;
+  /** Bound address. */
   hostname: string;
+  /** Bound port (the real one when 0 was asked). */
   port: number;
+  /** Whether it speaks TLS. */
   tls: boolean;
 }

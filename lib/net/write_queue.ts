@@ -20,7 +20,9 @@ interface Item {
 
 /** Raised when a push would exceed the bound even after dropping stale jobs. `code` is stable. */
 export class WriteQueueFullError extends Error {
+  /** Error name. */
   override readonly name = "WriteQueueFullError";
+  /** Stable code. */
   readonly code = "write-queue-full";
 }
 

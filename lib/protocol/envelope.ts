@@ -9,7 +9,9 @@ export type RpcId = number | string | bigint | null;
 
 /** A well-formed request envelope. */
 export interface RpcRequest {
+  /** Echoed in the reply. */
   id: RpcId;
+  /** e.g. "mining.submit". */
   method: string;
   /** Positional params; `[]` when absent. Big integers are bigint. */
   params: unknown[];
@@ -17,8 +19,11 @@ export interface RpcRequest {
 
 /** A line that is not a request, with the id to answer (null when unknown). */
 export interface RpcInvalid {
+  /** Id to answer with. */
   id: RpcId;
+  /** JSON-RPC error code. */
   code: ErrorCode;
+  /** Message for the miner. */
   message: string;
 }
 

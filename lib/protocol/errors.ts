@@ -34,8 +34,13 @@ export const DEFAULT_MESSAGES: Readonly<Record<ErrorCode, string>> = {
 
 /** A request that cannot be served, with the code the miner is answered with. */
 export class StratumError extends Error {
+  /** Error name. */
   override readonly name = "StratumError";
-  constructor(readonly code: ErrorCode, message: string = DEFAULT_MESSAGES[code]) {
+  /** The code the miner is answered with. */
+  readonly code: ErrorCode;
+  /** An error with `code`; the message defaults to the code's standard one. */
+  constructor(code: ErrorCode, message: string = DEFAULT_MESSAGES[code]) {
     super(message);
+    this.code = code;
   }
 }

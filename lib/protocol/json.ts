@@ -13,7 +13,9 @@ export type JsonValue =
 
 /** Raised for a value that has no exact JSON text (NaN, Infinity, an unsafe integer number). */
 export class JsonEncodeError extends Error {
+  /** Error name. */
   override readonly name = "JsonEncodeError";
+  /** Stable code. */
   readonly code = "json-encode";
 }
 

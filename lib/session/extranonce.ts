@@ -5,9 +5,11 @@ import type { ExtranonceSize } from "./types.ts";
 
 /** An extranonce value: the high `size` bytes of every nonce its miner submits. */
 export interface Extranonce {
+  /** Numeric value, 0 to 256^size - 1. */
   readonly value: number;
   /** `size` bytes as hex, "" for size 0. */
   readonly hex: string;
+  /** Bytes. */
   readonly size: ExtranonceSize;
 }
 
@@ -17,12 +19,14 @@ export interface Extranonce {
  * size 1) values are shared, counted in `shared`: still correct, only duplicated effort.
  */
 export class ExtranoncePool {
+  /** Extranonce bytes. */
   readonly size: ExtranonceSize;
   readonly #space: number;
   readonly #live = new Map<number, number>();
   #cursor = 1;
   #shared = 0;
 
+  /** A pool of `size`-byte extranonces. */
   constructor(size: ExtranonceSize) {
     this.size = size;
     this.#space = 256 ** size;

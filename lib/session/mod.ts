@@ -30,3 +30,15 @@ export {
 } from "./vardiff.ts";
 export type { VardiffOptions, VardiffState } from "./vardiff.ts";
 export { MAX_WORKER_NAME, parseDifficultyOverride, parseUser } from "./user.ts";
+export type { ParsedUser } from "./user.ts";
+// Contract types the session's API mentions, re-exported for its users.
+export type { BlockHeader, BlockTemplate, Job, SubmitVerdict } from "../templates/types.ts";
+export type { PowState } from "../pow/mod.ts";
+export type {
+  BlockEvent,
+  BlockVerdictKind,
+  MinerEvents,
+  ShareEvent,
+  ShareOutcome,
+  WorkerRef,
+} from "../stats/events.ts";

@@ -31,6 +31,7 @@ import { vardiffNextCheck, vardiffOnTick } from "./vardiff.ts";
 export class Session {
   readonly #core: Core;
 
+  /** A fresh session in phase `connected`. */
   constructor(options: SessionOptions, deps: SessionDeps) {
     this.#core = {
       options,

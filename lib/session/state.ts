@@ -32,11 +32,15 @@ export interface Channel {
   readonly id: number;
   /** Worker names authorized on this channel (A-C may authorize several). */
   readonly workers: Map<string, WorkerRef>;
+  /** The worker events are reported for by default (the first authorized). */
   primary: WorkerRef;
+  /** Nonce prefix of this channel, if any. */
   readonly extranonce: Extranonce | undefined;
   /** Whether the channel releases its extranonce (D) or the connection does (A, B). */
   readonly ownsExtranonce: boolean;
+  /** Jobs sent on this channel, with their duplicate guards. */
   readonly ring: JobRing;
+  /** How the difficulty is decided. */
   control: DifficultyControl;
   /** Difficulty the miner was last told, undefined before the first. */
   announced: number | undefined;
@@ -53,9 +57,13 @@ export type Phase =
 
 /** What a session needs from outside, all injected. */
 export interface SessionDeps {
+  /** Payout address check. */
   validateAddress: ValidateAddress;
+  /** Where miner, share and block events go. */
   events: MinerEvents;
+  /** Extranonce pools shared by the server's sessions. */
   extranonces: ExtranoncePools;
+  /** Job encodings shared by the server's sessions. */
   encodings: JobEncodings;
   /** Remote IP, for events and logs. */
   ip: string;

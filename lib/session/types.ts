@@ -19,7 +19,9 @@ export interface JobSource {
 
 /** A block submission's outcome: the node's verdict and the block hash (hex). */
 export interface BlockSubmission {
+  /** What the node said. */
   verdict: SubmitVerdict;
+  /** Block hash, hex ("" when unknown). */
   hash: string;
 }
 
@@ -47,6 +49,7 @@ export type ExtranonceSize = 0 | 1 | 2 | 3;
 export interface SessionOptions {
   /** Forces a dialect instead of detecting it at subscribe. */
   dialect?: DialectId;
+  /** Fixed or variable share difficulty. */
   difficulty: DifficultyPolicy;
   /** Default 2; Bitmain (C) never gets one. */
   extranonceSize: ExtranonceSize;
@@ -73,7 +76,9 @@ export const SESSION_DEFAULTS: Omit<SessionOptions, "difficulty"> = {
 
 /** Opaque handle of a share whose block is being submitted; handed back with the outcome. */
 export interface BlockTicket {
+  /** Id of the submit request being answered. */
   readonly requestId: unknown;
+  /** Session-local sequence number. */
   readonly seq: number;
 }
 
@@ -94,6 +99,7 @@ export type Effect =
 
 /** The result of feeding a session one input. */
 export interface Step {
+  /** Effects to run, in order. */
   effects: Effect[];
   /** When the session next wants `onTick` (ms since the epoch); undefined: no timer needed. */
   wakeAt?: number;

@@ -10,6 +10,7 @@ export const MAX_WORKER_NAME = 64;
 export interface ParsedUser {
   /** The address part, when the user names one. */
   address?: string;
+  /** Worker name, "" when none. */
   worker: string;
 }
 

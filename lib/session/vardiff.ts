@@ -7,7 +7,9 @@ import { clampDifficulty } from "../shares/mod.ts";
 export interface VardiffOptions {
   /** Difficulty a new miner starts at. */
   initial: number;
+  /** Lowest difficulty vardiff sets. */
   min: number;
+  /** Highest difficulty vardiff sets. */
   max: number;
   /** Target shares per minute; default 20. */
   sharesPerMinute?: number;
@@ -42,6 +44,7 @@ export const VARDIFF = {
 
 /** One miner's vardiff state. */
 export interface VardiffState {
+  /** Current share difficulty. */
   difficulty: number;
   /** Start of the current measurement window, ms. */
   windowStart: number;

@@ -8,8 +8,11 @@ export const DEFAULT_RING_CAPACITY = 300;
 /** Default bound on nonces remembered by one ring for duplicate detection. */
 export const DEFAULT_MAX_NONCES = 16_384;
 
-interface Work {
+/** One piece of work's duplicate guard, shared by ring entries of the same work. */
+export interface Work {
+  /** Nonces already accepted for this work. */
   nonces: Set<bigint>;
+  /** Ring entries pointing at it. */
   refs: number;
 }
 
@@ -17,11 +20,13 @@ interface Work {
 export interface RingEntry {
   /** Per-connection job id (1, 2, ...). */
   readonly id: number;
+  /** The job itself. */
   readonly job: Job;
   /** Share difficulty announced with this job. */
   readonly difficulty: number;
   /** Name of the work (pre-PoW hash hex): equal work shares one duplicate set. */
   readonly key: string;
+  /** Duplicate guard of the work. */
   readonly work: Work;
 }
 
@@ -40,7 +45,9 @@ export interface JobRingOptions {
  * instead of unguarded.
  */
 export class JobRing {
+  /** Jobs kept. */
   readonly capacity: number;
+  /** Nonces remembered across the ring. */
   readonly maxNonces: number;
   #nextId = 1;
   #entries: RingEntry[] = [];
@@ -49,6 +56,7 @@ export class JobRing {
   #works = new Map<string, Work>();
   #nonceCount = 0;
 
+  /** An empty ring. */
   constructor(options: JobRingOptions = {}) {
     this.capacity = Math.max(1, options.capacity ?? DEFAULT_RING_CAPACITY);
     this.maxNonces = Math.max(1, options.maxNonces ?? DEFAULT_MAX_NONCES);

@@ -10,7 +10,9 @@ const HAS_HEX_LETTER = /[a-fA-F]/;
 
 /** How to read a nonce: the dialect's form and the connection's extranonce (hex, "" for none). */
 export interface NonceContext {
+  /** The dialect's nonce form. */
   form: NonceForm;
+  /** High bytes owned by the connection, hex ("" for none). */
   extranonceHex: string;
 }
 

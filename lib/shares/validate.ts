@@ -22,6 +22,7 @@ export type ShareVerdict =
 
 /** Inputs of {@linkcode validateShare}. */
 export interface ShareInput {
+  /** The miner's job ring (its duplicate guard is updated). */
   ring: JobRing;
   /** The job the miner named. */
   entry: RingEntry;
