@@ -2,7 +2,7 @@
 // job subscription, block submission, timers. The only place a session meets a Deno.Conn.
 
 import { LineStream, LineTooLongError } from "../framing/mod.ts";
-import type { BlockSubmission, Effect, Session, Step } from "../session/mod.ts";
+import type { BlockSubmission, Effect, Job, Session, Step } from "../session/mod.ts";
 import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
 import { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
 
@@ -197,17 +197,24 @@ export class Connection {
     if (this.#closed) return;
     this.#unsubscribe?.();
     let active = true;
-    const stop = this.#deps.jobs.subscribe(address, (job) => {
+    const onJob = (job: Job): void => {
       if (active && !this.#closed) {
         this.#applySync(this.#session.onJob(job, this.#deps.clock.now()));
       }
-    });
-    this.#unsubscribe = () => {
-      active = false;
-      stop();
     };
-    const latest = this.#deps.jobs.latest(address);
-    if (latest !== undefined) this.#applySync(this.#session.onJob(latest, this.#deps.clock.now()));
+    try {
+      const stop = this.#deps.jobs.subscribe(address, onJob);
+      this.#unsubscribe = () => {
+        active = false;
+        stop();
+      };
+      const latest = this.#deps.jobs.latest(address);
+      if (latest !== undefined) onJob(latest);
+    } catch (e) {
+      // The session validated the address already: a source that still refuses it is a fault.
+      this.#log.error("job source refused an address", { address, error: String(e) });
+      this.#closeAfterFlush("no jobs for address");
+    }
   }
 
   #closeAfterFlush(reason: string): void {

@@ -7,6 +7,7 @@ import { Connection } from "./connection.ts";
 import {
   type ListenerInfo,
   type ListenerOptions,
+  type NetLog,
   SERVER_DEFAULTS,
   type ServerOptions,
   type StratumDeps,
@@ -179,7 +180,7 @@ export class StratumServer {
       return;
     }
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
-    const log = this.#deps.log;
+    const log = withFields(this.#deps.log, { ip, listener: bound.info.name });
     const session = new Session(bound.session, {
       validateAddress: this.#deps.validateAddress,
       events: this.#deps.events,
@@ -198,7 +199,7 @@ export class StratumServer {
     this.#connections.add(connection);
     this.#perIp.set(ip, fromIp + 1);
     const serving = connection.serve().catch((e) =>
-      log.error("connection failed", { ip, error: String(e) })
+      log.error("connection failed", { error: String(e) })
     )
       .finally(() => {
         connection.close("ended");
@@ -210,6 +211,16 @@ export class StratumServer {
       });
     this.#serving.add(serving);
   }
+}
+
+/** `log` with `fields` added to every record. */
+function withFields(log: NetLog, fields: Record<string, unknown>): NetLog {
+  return {
+    debug: (msg, f) => log.debug(msg, { ...fields, ...f }),
+    info: (msg, f) => log.info(msg, { ...fields, ...f }),
+    warn: (msg, f) => log.warn(msg, { ...fields, ...f }),
+    error: (msg, f) => log.error(msg, { ...fields, ...f }),
+  };
 }
 
 function closeQuietly(resource: { close(): void }): void {

@@ -342,3 +342,26 @@ Deno.test("net speaks Stratum over TLS", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("net closes a miner whose address the job source refuses, and says why", async () => {
+  const srv = startTestServer({ difficulty: easy });
+  await withServer(srv, async () => {
+    srv.jobs.subscribe = () => {
+      throw new Error("wrong network");
+    };
+    const client = await LineClient.connect(srv.port);
+    await client.write('{"id":1,"method":"mining.subscribe","params":["lolMiner"]}\n');
+    await client.line();
+    await client.write(`{"id":2,"method":"mining.authorize","params":["${ADDR}.rig","x"]}\n`);
+    assert.equal(await client.line(), '{"id":2,"result":true,"error":null}');
+    assert.equal(
+      await client.line(),
+      '{"id":null,"method":"mining.set_extranonce","params":["0001",6]}',
+    );
+    assert.equal(await client.line(), null);
+    const err = srv.logs.find((l) => l.msg === "job source refused an address");
+    assert.equal(err?.fields.ip, "127.0.0.1");
+    assert.equal(srv.events.of("disconnected")[0]?.reason, "no jobs for address");
+    client.close();
+  });
+});
