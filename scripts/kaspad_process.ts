@@ -70,6 +70,27 @@ export function randomDevnetAddress(): string {
   });
 }
 
+/** Every kaspad this process started and has not seen exit: killed on unload so none outlives a test run. */
+const live = new Set<Deno.ChildProcess>();
+/** Temp appdirs not yet removed by stop(): removed on unload. */
+const tempDirs = new Set<string>();
+globalThis.addEventListener("unload", () => {
+  for (const child of live) {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  for (const dir of tempDirs) {
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch {
+      // best effort
+    }
+  }
+});
+
 export interface KaspadOptions {
   binary: string;
   /** Data directory; a temp dir (removed on stop) when omitted. */
@@ -98,6 +119,7 @@ export class KaspadProcess {
     this.wrpcPort = options.wrpc ? freePort() : undefined;
     this.#ownsAppdir = options.appdir === undefined;
     this.appdir = options.appdir ?? Deno.makeTempDirSync({ prefix: "kstratum-kaspad-" });
+    if (this.#ownsAppdir) tempDirs.add(this.appdir);
   }
 
   /** Starts kaspad and waits until its gRPC answers. */
@@ -148,7 +170,8 @@ export class KaspadProcess {
       stderr: "piped",
     }).spawn();
     this.#child = child;
-    this.#exited = child.status;
+    live.add(child);
+    this.#exited = child.status.finally(() => live.delete(child));
     this.#pump(child.stdout).catch(() => {});
     this.#pump(child.stderr).catch(() => {});
     try {
@@ -231,7 +254,10 @@ export class KaspadProcess {
       await this.#signalAndWait("SIGKILL", 10_000);
     }
     this.#child = undefined;
-    if (this.#ownsAppdir) await Deno.remove(this.appdir, { recursive: true }).catch(() => {});
+    if (this.#ownsAppdir) {
+      await Deno.remove(this.appdir, { recursive: true }).catch(() => {});
+      tempDirs.delete(this.appdir);
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
