@@ -119,7 +119,10 @@ export function fail(
     kind: "send",
     line: encodeError(request.id, request.code, message, dialect.replyStyle),
   });
-  if (request.share !== true) core.deps.events.protocolError(request.who, request.code);
+  if (request.share === true) return;
+  const phase = core.phase;
+  const who = request.who ?? (phase.kind === "authorized" ? phase.channels[0]?.primary : undefined);
+  core.deps.events.protocolError(who, request.code);
 }
 
 /** Emits a structured log effect tagged with the remote IP. */

@@ -263,3 +263,16 @@ Deno.test("session answers an oversize line with an error, then closes", () => {
   assert.deepEqual(lines(step), ['{"id":null,"result":false,"error":[-32600,"Line too long"]}']);
   assert.deepEqual(actions(step), [{ kind: "close", reason: "line too long" }]);
 });
+
+Deno.test("session names the worker in protocol errors once one is authorized", () => {
+  const h = harness();
+  h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  h.send("{oops");
+  h.send({ id: 2, method: "mining.authorize", params: [`${ADDR}.rig9`, "x"] });
+  h.send({ id: 3, method: "mining.nope", params: [] });
+  const errors = h.events.of("protocolError");
+  assert.deepEqual(errors.map((e) => [e.code, e.who?.worker]), [[-32700, undefined], [
+    -32601,
+    "rig9",
+  ]]);
+});
