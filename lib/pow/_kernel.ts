@@ -23,8 +23,11 @@ export interface Kernel {
   /** Matrices tried by setup() before it reports failure. */
   readonly maxAttempts: number;
   slotPtr(slot: number): number;
-  /** Builds slot from the pre-PoW hash at inPtr; returns matrices generated or 0 on failure. */
-  setup(slot: number, timestamp: bigint): number;
+  /**
+   * Builds slot from the pre-PoW hash at inPtr; returns matrices generated or 0 on failure.
+   * `rejectFirst` treats that many leading matrices as rank-deficient (tests only; else 0).
+   */
+  setup(slot: number, timestamp: bigint, rejectFirst: number): number;
   /** 1 when PoW(nonce) <= target at targetPtr. */
   meets(slot: number, nonce: bigint): number;
   /** PoW(nonce) as 4 u64 LE words at outPtr. */

@@ -129,7 +129,7 @@ export function createPowState(prePowHash: Uint8Array, timestamp: bigint): PowSt
   }
   const slot = victimSlot();
   heapU8.set(prePowHash, kernel.inPtr);
-  const attempts = kernel.setup(slot, timestamp);
+  const attempts = kernel.setup(slot, timestamp, 0);
   const id = nextId++;
   // The slot now holds the new image, whatever it held before.
   slotOwner[slot] = attempts === 0 ? 0 : id;

@@ -71,6 +71,29 @@ Deno.test("pow matches the kaspa-wasm oracle on 10,000 random triples", () => {
   assert.ok(passes > 500 && passes < 5_000, `passes ${passes}`);
 });
 
+/*
+ * Regeneration. No pre-PoW hash is known whose first matrix is singular: a zero row needs four
+ * consecutive zero xoshiro outputs (about one state per row index in 2^256, a 64-bit search),
+ * and a float pivot under 1e-9 occurs about once in 1e9-1e10 seeds. The regeneration path is
+ * therefore covered in tests/unit/pow_regeneration_test.ts; here the hardest inputs the rank check
+ * can be given for real are compared instead: low-weight seeds, whose generator starts near
+ * zero, so the first rows are sparse and the elimination sees exact zeros and small pivots.
+ * (The all-zero seed is left out: the oracle, like the reference, loops forever on it.)
+ */
+Deno.test("pow matches the oracle on every one-bit and one-byte pre-PoW hash", () => {
+  const seeds: Uint8Array[] = [];
+  for (let bit = 0; bit < 256; bit++) {
+    const seed = new Uint8Array(32);
+    seed[bit >> 3] = 1 << (bit & 7);
+    seeds.push(seed);
+  }
+  for (let i = 0; i < 32; i++) seeds.push(new Uint8Array(32).fill(0xff, i, i + 1));
+  const next = prng(11n);
+  for (const [i, seed] of seeds.entries()) {
+    compare(seed, i % 2 === 0 ? 0n : next(), BITS[i % BITS.length]!, [0n, next(), next()]);
+  }
+});
+
 Deno.test("pow matches the oracle on many nonces per job, including edge nonces", () => {
   const next = prng(7n);
   for (let job = 0; job < 50; job++) {

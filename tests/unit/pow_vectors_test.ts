@@ -47,7 +47,7 @@ function readGen(): number[][] {
 /** Builds `slot` for a pre-PoW hash and timestamp; returns matrices generated. */
 function setup(slot: number, prePow: Uint8Array, timestamp: bigint): number {
   heapU8.set(prePow, kernel.inPtr);
-  return kernel.setup(slot, timestamp);
+  return kernel.setup(slot, timestamp, 0);
 }
 
 Deno.test("pow kernel holds both precomputed cSHAKE256 initial states", () => {

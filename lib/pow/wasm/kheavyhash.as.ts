@@ -508,15 +508,19 @@ export function loadMatrix(slot: i32): void {
  * Builds the job in `slot` from the pre-PoW hash at IN and `timestamp` (ms): the matrix
  * (regenerated from the continuing generator until its rank is 64) and the first cSHAKE state.
  * Returns the number of matrices generated, or 0 after MAX_ATTEMPTS rank-deficient ones.
+ *
+ * `rejectFirst` is 0 in production. Tests pass N > 0 to treat the first N matrices as
+ * rank-deficient and so exercise regeneration: finding a pre-PoW hash whose first matrix really
+ * is singular takes about 2^64 work (four consecutive zero xoshiro outputs, for a zero row).
  */
-export function setup(slot: i32, timestamp: u64): i32 {
+export function setup(slot: i32, timestamp: u64, rejectFirst: i32): i32 {
   xoshiroSeed();
   let attempts: i32 = 0;
   do {
     if (attempts == MAX_ATTEMPTS) return 0;
     attempts++;
     fillMatrix();
-  } while (rank() != 64);
+  } while (attempts <= rejectFirst || rank() != 64);
   loadMatrix(slot);
   const base = slotPtr(slot);
   memory.copy(base, POW_INIT, 200);
