@@ -130,7 +130,22 @@ export function blockHash(data: Uint8Array): Uint8Array {
   return hasher.digest("binary");
 }
 
-/** Block hash of `h` (32 bytes, memory order). */
+/**
+ * Block hash of `h` (32 bytes, memory order).
+ *
+ * @example
+ * ```ts
+ * import { headerHash, prePowHash, toHex } from "./mod.ts";
+ * const zero = new Uint8Array(32);
+ * const header = {
+ *   version: 1, parents: [], hashMerkleRoot: zero, acceptedIdMerkleRoot: zero,
+ *   utxoCommitment: zero, timestamp: 1_700_000_000_000n, bits: 0x207fffff, nonce: 7n,
+ *   daaScore: 0n, blueScore: 0n, blueWork: 0n, pruningPoint: zero,
+ * };
+ * toHex(headerHash(header)).length; // 64
+ * toHex(prePowHash({ ...header, nonce: 8n })) === toHex(prePowHash(header)); // true
+ * ```
+ */
 export function headerHash(h: BlockHeader): Uint8Array {
   return hashHeader(h, false);
 }

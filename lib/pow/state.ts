@@ -119,6 +119,15 @@ class KernelPowState implements PowState {
  * Costs one matrix generation and rank check (tens of µs); share checks are then cheap.
  * Throws PowError `matrix-unavailable` if no full-rank matrix appears within the kernel's
  * attempt cap (the reference would loop forever; only degenerate seeds such as all zeros do this).
+ *
+ * @example
+ * ```ts
+ * import { createPowState, difficultyToTarget } from "./mod.ts";
+ * const state = createPowState(new Uint8Array(32).fill(1), 1_700_000_000_000n);
+ * const pow = state.powValue(42n); // 256-bit integer
+ * state.meets(42n, pow); // true
+ * state.meets(42n, difficultyToTarget(1e12)); // almost surely false
+ * ```
  */
 export function createPowState(prePowHash: Uint8Array, timestamp: bigint): PowState {
   if (!(prePowHash instanceof Uint8Array) || prePowHash.length !== 32) {
