@@ -1,9 +1,10 @@
-// Composition root: load the configuration (args, KSTRATUM_* env, config file), then run.
-// The only place that reads Deno.args, the environment and config files; prints help, version, errors.
+// Composition root: load the configuration (args, KSTRATUM_* env, config file), start the server,
+// stop it gracefully on SIGINT/SIGTERM. The only place that reads Deno.args and prints start-up errors.
 
 import denoJson from "./deno.json" with { type: "json" };
-import { ConfigError, loadConfig, type LoadResult } from "./lib/config/mod.ts";
-import { createLogger, stderrWriter } from "./lib/log/mod.ts";
+import { type Config, ConfigError, loadConfig, type LoadResult } from "./lib/config/mod.ts";
+import { createLogger, type Logger, stderrWriter } from "./lib/log/mod.ts";
+import { nodeUrl, type Running, startKstratum } from "./lib/app/mod.ts";
 
 /** Facts fixed when the program was built. */
 export interface BuildInfo {
@@ -25,7 +26,8 @@ function readEnv(name: string): string | undefined {
 }
 
 /**
- * Runs kstratum with command-line `args`. Returns the exit status: 0 ok, 2 configuration error.
+ * Runs kstratum with command-line `args` until SIGINT/SIGTERM. Returns the exit status: 0 ok,
+ * 1 the server could not start (port in use, ...), 2 configuration error.
  *
  * @param build commit and other build facts (scripts/compile.ts passes the real commit)
  */
@@ -54,15 +56,50 @@ export function main(args: readonly string[], build: BuildInfo): Promise<number>
     write: stderrWriter(),
   });
   for (const warning of warnings) log.warn(warning);
-  log.info("configuration loaded", {
+  log.info("kstratum starting", {
     version: denoJson.version,
     commit: build.commit,
-    nodes: config.nodes.length,
+    nodes: config.nodes.map(nodeUrl).join(","),
     listeners: config.listeners.length,
-    http: config.http === undefined ? "off" : `${config.http.host}:${config.http.port}`,
   });
-  // The server (node link, template service, Stratum listeners, HTTP) is wired here by the lead.
-  return Promise.resolve(0);
+  return serve(config, log);
+}
+
+/** Runs the server until SIGINT/SIGTERM, then stops gracefully. Exit 0, or 1 when it cannot start. */
+async function serve(config: Config, log: Logger): Promise<number> {
+  let running: Running;
+  try {
+    running = await startKstratum(config, { log, version: denoJson.version });
+  } catch (err) {
+    console.error(`kstratum: ${startupProblem(err)}`);
+    return 1;
+  }
+  const stopped = Promise.withResolvers<void>();
+  const onSignal = (): void => stopped.resolve();
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const sig of signals) Deno.addSignalListener(sig, onSignal);
+  await stopped.promise;
+  log.info("stopping: finishing in-flight block submissions");
+  for (const sig of signals) Deno.removeSignalListener(sig, onSignal);
+  await running.stop();
+  log.info("stopped");
+  return 0;
+}
+
+/** One line saying what went wrong at start-up and what to do. */
+export function startupProblem(err: unknown): string {
+  if (err instanceof Deno.errors.AddrInUse) {
+    return `a port is already in use (${err.message}); stop the other program or pick another ` +
+      `port (--listen, --http, --grpc-listen)`;
+  }
+  if (err instanceof Deno.errors.PermissionDenied || err instanceof Deno.errors.NotCapable) {
+    return `not allowed to listen (${err.message}); ports below 1024 need privileges: use a ` +
+      `higher port`;
+  }
+  if (err instanceof Deno.errors.AddrNotAvailable) {
+    return `cannot bind that address (${err.message}); use an address of this machine or 0.0.0.0`;
+  }
+  return `cannot start: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 /**

@@ -40,6 +40,18 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
       );
     }
   }
+  if (v.grpc_listen !== undefined) {
+    const grpc = v.grpc_listen;
+    const clash = listeners.some((l) => bindsClash(l.bind, grpc)) ||
+      (v.http !== undefined && bindsClash(v.http, grpc));
+    if (clash) {
+      throw new ConfigError(
+        "conflict",
+        `${nameOf(m, "grpc_listen")} ${showHostPort(grpc)} uses the same port as another ` +
+          `listener; pick another port or set grpc_listen to off`,
+      );
+    }
+  }
   return {
     configFile: v.config,
     nodes: v.node,
@@ -59,6 +71,7 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
       maxLineBytes: v.max_line_bytes,
     },
     http: v.http,
+    grpcFront: v.grpc_listen,
     log: { level: v.log_level, format: v.log_format, timestamps: v.log_timestamps },
   };
 }

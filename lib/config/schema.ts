@@ -277,6 +277,15 @@ export const SETTINGS = {
     doc: 'Address of the HTTP server for /metrics, /api, /health and the dashboard, or "off". ' +
       'Loopback by default; ":2114" opens it to every interface.',
   }),
+  grpc_listen: setting({
+    arg: "<host:port|off>",
+    group: "Stratum listeners",
+    codec: bindAddress(true),
+    default: undefined,
+    doc: 'Address of a kaspad-compatible gRPC mining port, or "off". Miners that speak ' +
+      "kaspad's gRPC (kaspa-miner) mine through kstratum there: one template per payout address, " +
+      "PoW checked before the node sees a block.",
+  }),
   log_level: setting<LogLevel>({
     arg: "<level>",
     group: "Logging",

@@ -113,6 +113,8 @@ export interface Config {
   blockWaitMs: number;
   /** Bounds on miner connections. */
   limits: LimitsConfig;
+  /** Address of the kaspad-compatible gRPC mining port (for kaspa-miner); undefined = off. */
+  grpcFront: HostPort | undefined;
   /** Address of the HTTP server (metrics, API, dashboard); undefined = off. */
   http: HostPort | undefined;
   /** Logging: least level, line format, and whether lines start with the time. */

@@ -1,0 +1,13 @@
+// Public face of app: start the whole kstratum server from a resolved Config.
+// main.ts and the end-to-end tests use it; nothing in lib/ imports it.
+
+export { nodeUrl, type Running, type RunOptions, startKstratum } from "./run.ts";
+export { eventsTee } from "./events.ts";
+export {
+  addressValidatorOf,
+  jobSourceOf,
+  listenerOptionsOf,
+  logFnOf,
+  serverOptionsOf,
+  submitterOf,
+} from "./wiring.ts";

@@ -1,0 +1,185 @@
+// Builds and runs the whole server from a resolved Config: node link, templates, Stratum
+// listeners, the gRPC mining front, HTTP, console stats. main.ts and end-to-end tests call it.
+
+import type { Config, NodeEndpoint } from "../config/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import { StratumServer } from "../net/mod.ts";
+import { createNodeClient, GrpcMiningFront } from "../node/mod.ts";
+import { type HttpServer, startHttp } from "../http/mod.ts";
+import { formatStatsTable, Stats } from "../stats/mod.ts";
+import { TemplateService } from "../templates/mod.ts";
+import { eventsTee } from "./events.ts";
+import { pollNodeStatus } from "./node_status.ts";
+import {
+  addressValidatorOf,
+  jobSourceOf,
+  listenerOptionsOf,
+  logFnOf,
+  serverOptionsOf,
+  submitterOf,
+} from "./wiring.ts";
+
+/** What the running server exposes to main.ts and tests. */
+export interface Running {
+  /** Stratum listeners as bound (real ports when 0 was configured). */
+  stratum: { name: string; hostname: string; port: number; tls: boolean }[];
+  /** gRPC mining front port, when enabled. */
+  grpcFrontPort: number | undefined;
+  /** HTTP address, when enabled. */
+  http: Deno.NetAddr | undefined;
+  stats: Stats;
+  service: TemplateService;
+  /** Graceful stop: no new miners, in-flight blocks finished, node closed. */
+  stop(): Promise<void>;
+}
+
+/** Extra knobs that are not user configuration. */
+export interface RunOptions {
+  log: Logger;
+  /** kstratum version for the dashboard and metrics. */
+  version: string;
+  /** Console stats table period, ms (0 = off). Default 60000. */
+  statsEveryMs?: number;
+  /** Node status poll period, ms. Default 5000. */
+  nodeStatusEveryMs?: number;
+}
+
+/** A node endpoint as the node module's URL form. */
+export function nodeUrl(endpoint: NodeEndpoint): string {
+  return endpoint.kind === "wrpc" ? endpoint.url : `${endpoint.host}:${endpoint.port}`;
+}
+
+/**
+ * Starts everything. Throws (after closing what it opened) when a listener cannot bind, e.g.
+ * Deno.errors.AddrInUse; node trouble never throws here: the link reconnects in the background.
+ */
+export async function startKstratum(config: Config, opts: RunOptions): Promise<Running> {
+  const { log } = opts;
+  const clock = { now: () => Date.now() };
+  const stats = new Stats();
+  const node = createNodeClient({
+    urls: config.nodes.map(nodeUrl),
+    log: logFnOf(log.child({ part: "node" })),
+  });
+  const service = new TemplateService({
+    node,
+    log: logFnOf(log.child({ part: "templates" })),
+    extraData: new TextEncoder().encode(config.extraData),
+    coalesceMs: config.jobIntervalMs,
+    pollMs: config.blockWaitMs,
+    allowUnsynced: config.allowUnsynced,
+    ...(config.network === undefined ? {} : { network: config.network }),
+    onBlockColor: (hash, blue) => events.blockColor(hash, blue),
+  });
+  const published = new Map<string, number>();
+  const baseJobs = jobSourceOf(service);
+  const jobs = {
+    subscribe: (address: string, onJob: Parameters<typeof baseJobs.subscribe>[1]) =>
+      baseJobs.subscribe(address, (job) => {
+        published.set(address, job.createdAt);
+        onJob(job);
+      }),
+    latest: baseJobs.latest,
+  };
+  const events = eventsTee(stats, log.child({ part: "blocks" }), {
+    now: clock.now,
+    publishedAt: (wallet) => published.get(wallet),
+  });
+
+  const stratum = new StratumServer(serverOptionsOf(config), {
+    jobs,
+    submitter: submitterOf(service),
+    events,
+    validateAddress: addressValidatorOf(service),
+    clock,
+    log: log.child({ part: "stratum" }),
+  });
+  const closers: Array<() => Promise<void> | void> = [];
+  const stopAll = async (): Promise<void> => {
+    for (const close of closers.reverse()) {
+      try {
+        await close();
+      } catch (err) {
+        log.warn("error while stopping", { error: String(err) });
+      }
+    }
+  };
+  try {
+    for (const listener of config.listeners) stratum.listen(listenerOptionsOf(listener));
+    closers.push(() => stratum.shutdown());
+    service.start();
+    closers.push(() => service.stop());
+
+    let grpcFrontPort: number | undefined;
+    if (config.grpcFront !== undefined) {
+      const front = new GrpcMiningFront({
+        service,
+        host: config.grpcFront.host,
+        port: config.grpcFront.port,
+        log: logFnOf(log.child({ part: "grpc-front" })),
+        onBlock: (b) =>
+          events.blockFound({
+            who: {
+              worker: "",
+              wallet: b.address,
+              miner: "gRPC miner",
+              ip: b.peer,
+              dialect: "grpc",
+            },
+            hash: b.hash,
+            daaScore: b.job.template.header.daaScore,
+            verdict: b.verdict.kind,
+            ...(b.verdict.kind === "accepted" ? {} : { reason: b.verdict.message }),
+            at: clock.now(),
+          }),
+      });
+      grpcFrontPort = await front.listen();
+      closers.push(() => front.close());
+    }
+
+    let http: HttpServer | undefined;
+    if (config.http !== undefined) {
+      http = await startHttp({
+        hostname: config.http.host,
+        port: config.http.port,
+        stats,
+        version: opts.version,
+        health: () => {
+          const s = service.status();
+          return {
+            nodeConnected: s.connected,
+            nodeSynced: s.synced || config.allowUnsynced,
+            listening: stratum.listeners.length > 0,
+          };
+        },
+      });
+      const server = http;
+      closers.push(() => server.shutdown());
+      log.info("http listening (dashboard, /metrics, /api, /health)", {
+        address: `http://${http.addr.hostname}:${http.addr.port}/`,
+      });
+    }
+
+    closers.push(pollNodeStatus({ node, service, stats, log }, opts.nodeStatusEveryMs ?? 5000));
+    const statsEvery = opts.statsEveryMs ?? 60_000;
+    if (statsEvery > 0) {
+      const timer = setInterval(() => {
+        const snap = stats.snapshot();
+        if (snap.workers.length === 0) return;
+        for (const line of formatStatsTable(snap, { version: opts.version })) log.info(line);
+      }, statsEvery);
+      closers.push(() => clearInterval(timer));
+    }
+    return {
+      stratum: stratum.listeners,
+      grpcFrontPort,
+      http: http?.addr,
+      stats,
+      service,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

@@ -1,0 +1,96 @@
+// Adapters from the resolved config and the template service to what the Stratum server takes.
+// Pure: no I/O, so the mapping from config keys to server behaviour is tested directly.
+
+import type { Config, Dialect, ListenerConfig } from "../config/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type {
+  BlockSubmitter,
+  DialectId,
+  ExtranonceSize,
+  JobSource,
+  ListenerOptions,
+  ServerOptions,
+  ValidateAddress,
+} from "../net/mod.ts";
+import { jobBlockHash, type LogFn, type TemplateService } from "../templates/mod.ts";
+
+const DIALECT_IDS: Readonly<Record<Dialect, DialectId | undefined>> = {
+  auto: undefined,
+  array: "A",
+  bighex: "B",
+  bitmain: "C",
+  simple: "D",
+};
+
+/** The Stratum listener a config listener describes (difficulty in Stratum units). */
+export function listenerOptionsOf(l: ListenerConfig): ListenerOptions {
+  const d = l.difficulty;
+  const options: ListenerOptions = {
+    hostname: l.bind.host,
+    port: l.bind.port,
+    difficulty: d.vardiff
+      ? {
+        kind: "vardiff",
+        initial: d.start,
+        min: d.min,
+        max: d.max,
+        sharesPerMinute: d.sharesPerMinute,
+        pow2: d.pow2Clamp,
+      }
+      : { kind: "fixed", difficulty: d.start },
+  };
+  const dialect = DIALECT_IDS[l.dialect];
+  if (dialect !== undefined) options.dialect = dialect;
+  if (l.tls !== undefined) options.tls = { cert: l.tls.cert, key: l.tls.key };
+  return options;
+}
+
+/** Server-wide Stratum options from the config (limits, job interval ms, extranonce bytes). */
+export function serverOptionsOf(config: Config): Partial<ServerOptions> {
+  const options: Partial<ServerOptions> = {
+    extranonceSize: config.extranonceBytes as ExtranonceSize,
+    jobIntervalMs: config.jobIntervalMs,
+    maxConnections: config.limits.maxConnections,
+    maxConnectionsPerIp: config.limits.maxConnectionsPerIp,
+    handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
+    idleTimeoutMs: config.limits.idleTimeoutMs,
+    maxLineBytes: config.limits.maxLineBytes,
+  };
+  if (config.address !== undefined) options.defaultAddress = config.address;
+  return options;
+}
+
+/** Job streams per payout address, served by the template service. */
+export function jobSourceOf(service: TemplateService): JobSource {
+  return {
+    subscribe: (address, onJob) => service.subscribe(address, onJob),
+    latest: (address) => service.currentJob(address),
+  };
+}
+
+/** Block submission through the template service (retries, color polling) plus the block hash. */
+export function submitterOf(service: TemplateService): BlockSubmitter {
+  return {
+    async submit(job, nonce) {
+      const hash = jobBlockHash(job, nonce);
+      return { verdict: await service.submitBlock(job, nonce), hash };
+    },
+  };
+}
+
+/** Payout address check: checksum always, network prefix once the node's network is known. */
+export function addressValidatorOf(service: TemplateService): ValidateAddress {
+  return (address) => {
+    try {
+      service.checkAddress(address);
+      return { ok: true, address: address.toLowerCase() };
+    } catch (err) {
+      return { ok: false, reason: err instanceof Error ? err.message : String(err) };
+    }
+  };
+}
+
+/** The (level, message, fields) log function of templates/ and node/, writing to `log`. */
+export function logFnOf(log: Logger): LogFn {
+  return (level, message, fields) => log[level](message, fields);
+}
