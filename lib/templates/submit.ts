@@ -50,7 +50,7 @@ export class BlockSubmitter {
         message: e instanceof Error ? e.message : String(e),
       }));
       if (verdict.kind === "accepted") {
-        this.#log("info", "block accepted", {
+        this.#log("debug", "block accepted", {
           hash,
           seq: job.seq,
           daaScore: job.template.header.daaScore,
@@ -59,7 +59,7 @@ export class BlockSubmitter {
         return verdict;
       }
       if (verdict.kind === "rejected") {
-        this.#log("warn", "block rejected", {
+        this.#log("debug", "block rejected", {
           hash,
           reason: verdict.reason,
           message: verdict.message,
@@ -103,7 +103,7 @@ export class BlockSubmitter {
       if (this.#stopped) return;
       const blue = await node.getCurrentBlockColor(hash).catch(() => undefined);
       if (blue !== undefined) {
-        this.#log("info", blue ? "block is blue" : "block is red", { hash });
+        this.#log("debug", blue ? "block is blue" : "block is red", { hash });
         this.options.onBlockColor?.(hash, blue);
         return;
       }
