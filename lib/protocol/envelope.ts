@@ -30,9 +30,11 @@ export interface RpcInvalid {
 /** Result of {@linkcode parseRequest}. */
 export type ParsedLine = { ok: true; request: RpcRequest } | { ok: false; error: RpcInvalid };
 
+/** An id the reply can echo exactly: a number written as 1e300 or 9007199254740993.0 cannot be. */
 function isId(v: unknown): v is RpcId {
   return v === null || typeof v === "string" || typeof v === "bigint" ||
-    (typeof v === "number" && Number.isFinite(v));
+    (typeof v === "number" && Number.isFinite(v) &&
+      (!Number.isInteger(v) || Number.isSafeInteger(v)));
 }
 
 /**
