@@ -7,7 +7,6 @@
 
 import { fileURLToPath } from "node:url";
 import { readServerPermissionFlags } from "./permissions.ts";
-import { sourceCommit } from "../main.ts";
 
 /** Release targets (the release workflow builds and smoke-tests each). */
 export const TARGETS = [
@@ -69,6 +68,7 @@ function parseOptions(args: readonly string[]): Options {
   return o;
 }
 
+/** HEAD's commit from git; a binary must never claim a commit it was not built from. */
 async function gitCommit(): Promise<string> {
   try {
     const out = await new Deno.Command("git", {
@@ -78,8 +78,10 @@ async function gitCommit(): Promise<string> {
     }).output();
     const sha = new TextDecoder().decode(out.stdout).trim();
     if (out.success && /^[0-9a-f]{40}$/.test(sha)) return sha;
-  } catch { /* git missing: read .git directly */ }
-  return sourceCommit(root);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  throw new Error("cannot read the commit with git: pass --commit <sha>");
 }
 
 /** Source of the compiled entry module: main() with the commit fixed at build time. */
