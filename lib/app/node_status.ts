@@ -47,6 +47,11 @@ export function pollNodeStatus(
     }
   };
   const timer = setInterval(() => void tick(), intervalMs);
+  // Refresh at once when the link comes up or drops, not only on the next period.
+  const unlisten = node.onConnectionChange(() => setTimeout(() => void tick(), 50));
   void tick();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    unlisten();
+  };
 }

@@ -226,8 +226,8 @@ export const nodeList: Codec<NodeEndpoint[]> = listOf({
   show: showNodeEndpoint,
 });
 
-/** Share difficulty on the Stratum scale (1 ≈ 2^32 hashes per share). */
-export const difficulty: Codec<number> = num(0.001, 2 ** 52, "a difficulty", "0.001 to 2^52");
+/** Share difficulty on the Stratum scale (1 ≈ 2^32 hashes per share); values below 0.001 suit CPU miners on devnet. */
+export const difficulty: Codec<number> = num(1e-6, 2 ** 52, "a difficulty", "0.000001 to 2^52");
 
 export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];

@@ -35,6 +35,7 @@ export function formatHashrate(hps: number): string {
 export function formatDifficulty(d: number | null): string {
   if (d === null || !Number.isFinite(d)) return "-";
   const units = ["", "k", "M", "G", "T", "P", "E"];
+  if (d > 0 && d < 0.001) return d.toPrecision(3); // devnet CPU difficulties, e.g. 0.0000153
   if (d < 100_000) return String(Math.round(d * 1000) / 1000);
   let i = 0;
   let v = d;

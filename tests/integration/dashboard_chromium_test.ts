@@ -6,42 +6,10 @@
 //   checkDashboard(url, expect)    — opens the page, waits for the data, asserts, screenshots.
 
 import assert from "node:assert/strict";
-import type { Page } from "playwright-core";
 import { startHttp } from "../../lib/http/server.ts";
 import { Stats } from "../../lib/stats/stats.ts";
 import type { WorkerRef } from "../../lib/stats/events.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const OUTPUT_DIR = new URL("../output/", import.meta.url);
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-function chromiumPresent(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Imports playwright-core. Its bundled `is-wsl` probes /proc/sys/fs/binfmt_misc/WSLInterop at
- * import, which Deno permits only under --allow-all; is-wsl's own test switch defers that probe to
- * the code that opens a desktop browser, which we never call. So the test runs with the project's
- * ordinary test permissions (net, read, write, env, run, sys).
- */
-function loadPlaywright(): Promise<typeof import("playwright-core")> {
-  Deno.env.set("__IS_WSL_TEST__", "1");
-  return import("playwright-core");
-}
+import { checkDashboard, CHROMIUM, chromiumPresent, OUTPUT_DIR } from "../helpers/chromium.ts";
 
 /** A clock that replays the past quarter hour, then follows real time. */
 class ReplayClock {
@@ -154,74 +122,6 @@ function blockHash(seed: number): string {
     h += ((seed * 2654435761 + i * 40503) >>> 0).toString(16).padStart(8, "0");
   }
   return h.slice(0, 64);
-}
-
-interface DashboardExpectations {
-  /** Worker names that must be listed. */
-  workers: string[];
-  /** Block hashes whose first 16 hex characters must be listed. */
-  blocks: string[];
-  /** Where to write the screenshot (desktop); a phone-sized one goes beside it. */
-  screenshot: URL;
-  /** Runs once the page shows the data, before the screenshots (e.g. to test refreshing). */
-  whileOpen?: (page: Page) => Promise<void>;
-}
-
-/** The text of each dashboard section as the browser renders it. */
-interface DashboardText {
-  health: string;
-  summary: string;
-  node: string;
-  workers: string;
-  blocks: string;
-}
-
-/** Opens `url` in Chromium, waits for the API data to render, checks it, takes screenshots. */
-async function checkDashboard(url: string, expect: DashboardExpectations): Promise<DashboardText> {
-  const { chromium } = await loadPlaywright();
-  const profile = await Deno.makeTempDir({ prefix: "kstratum-chromium-" });
-  const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ARGS,
-    viewport: { width: 1280, height: 900 },
-    colorScheme: "dark",
-    timeout: 60_000,
-  });
-  const problems: string[] = [];
-  try {
-    const page = ctx.pages()[0] ?? await ctx.newPage();
-    page.on("console", (m) => m.type() === "error" && problems.push(`console: ${m.text()}`));
-    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-    page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()}`));
-    const res = await page.goto(url, { waitUntil: "load", timeout: 30_000 });
-    assert.equal(res?.status(), 200);
-    await page.waitForSelector("#workers table", { timeout: 20_000 });
-    await page.waitForSelector("#blocks table", { timeout: 20_000 });
-    await expect.whileOpen?.(page);
-    const text: DashboardText = {
-      health: await page.innerText("#health"),
-      summary: await page.innerText("#summary"),
-      node: await page.innerText("#node"),
-      workers: await page.innerText("#workers"),
-      blocks: await page.innerText("#blocks"),
-    };
-    for (const name of expect.workers) {
-      assert.ok(text.workers.includes(name), `worker ${name} not shown`);
-    }
-    for (const hash of expect.blocks) {
-      assert.ok(text.blocks.includes(hash.slice(0, 16)), `block ${hash} not shown`);
-    }
-    await page.screenshot({ path: expect.screenshot.pathname, fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.emulateMedia({ colorScheme: "light" });
-    const phone = expect.screenshot.pathname.replace(/\.png$/, "-phone.png");
-    await page.screenshot({ path: phone, fullPage: true });
-    assert.deepEqual(problems, [], "the page logged errors");
-    return text;
-  } finally {
-    await ctx.close();
-    await Deno.remove(profile, { recursive: true });
-  }
 }
 
 const present = chromiumPresent();

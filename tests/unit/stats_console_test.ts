@@ -27,6 +27,7 @@ Deno.test("hashrate reads with an SI unit and three significant digits", () => {
 Deno.test("difficulty and durations read compactly", () => {
   assert.equal(formatDifficulty(null), "-");
   assert.equal(formatDifficulty(0.125), "0.125");
+  assert.equal(formatDifficulty(2 ** -16), "0.0000153");
   assert.equal(formatDifficulty(8192), "8192");
   assert.equal(formatDifficulty(2_500_000), "2.5M");
   assert.equal(formatDuration(7_000), "7s");

@@ -1,0 +1,330 @@
+// End to end through the real kstratum process (`deno run` with the start task's permission flags)
+// between a real kaspad devnet and real miners: a Stratum miner, kaspa-miner, and Chromium.
+//
+// The Stratum miner is scripted (this file): the installable kaspa-miner 0.2.7 speaks only kaspad's
+// gRPC, so it mines through kstratum's gRPC front, and the scripted client covers Stratum. The
+// scripted client hashes with kstratum's WASM kHeavyHash at a tiny share difficulty so a CPU finds
+// shares and, at devnet difficulty, real blocks within seconds.
+
+import assert from "node:assert/strict";
+import { toHex } from "../../lib/block/mod.ts";
+import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
+import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
+import { decode } from "../../lib/node/grpc/messages.ts";
+import { createPowState, difficultyToTarget } from "../../lib/pow/mod.ts";
+import { freePort } from "../../scripts/kaspad_process.ts";
+import { serverPermissionFlags } from "../../scripts/permissions.ts";
+import { checkDashboard, chromiumPresent, OUTPUT_DIR } from "../helpers/chromium.ts";
+import {
+  coinbaseMiner,
+  findKaspaMiner,
+  kaspadTest,
+  randomDevnetAddress,
+  REQUIRE_KASPAD,
+  startKaspad,
+  waitFor,
+} from "../helpers/kaspad.ts";
+import { LineClient } from "../fixtures/transcripts/stratum_client.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+/** 2^-16: about 65,536 hashes per share, a fraction of a second for the WASM hasher. */
+const SHARE_DIFF = 2 ** -16;
+const MINER_BIN = await findKaspaMiner();
+const REQUIRE_CHROMIUM = Deno.env.get("KSTRATUM_REQUIRE_CHROMIUM") !== undefined;
+
+interface Kstratum {
+  child: Deno.ChildProcess;
+  log: string[];
+  stratumPort: number;
+  frontPort: number;
+  httpPort: number;
+}
+
+/** Starts main.ts exactly as `deno task start` would, plus the given flags. */
+function startKstratum(node: string, address: string): Kstratum {
+  const flags = serverPermissionFlags(Deno.readTextFileSync(new URL("deno.json", ROOT)));
+  const stratumPort = freePort();
+  const frontPort = freePort();
+  const httpPort = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...flags,
+      new URL("main.ts", ROOT).pathname,
+      `--node=${node}`,
+      `--address=${address}`,
+      `--listen=127.0.0.1:${stratumPort}`,
+      `--grpc-listen=127.0.0.1:${frontPort}`,
+      `--http=127.0.0.1:${httpPort}`,
+      "--allow-unsynced",
+      "--no-vardiff",
+      `--start-diff=${SHARE_DIFF}`,
+      "--log-timestamps=false",
+    ],
+    cwd: ROOT.pathname,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const log: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    (async () => {
+      for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+        log.push(...chunk.split("\n").filter((l) => l.length > 0));
+        if (log.length > 2000) log.splice(0, 1000);
+      }
+    })().catch(() => {});
+  }
+  return { child, log, stratumPort, frontPort, httpPort };
+}
+
+async function getJson<T>(k: Kstratum, path: string): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${k.httpPort}${path}`);
+  return await res.json() as T;
+}
+
+/** The miner side of dialect A: the newest job and extranonce as the server announced them. */
+class ArrayMiner {
+  job: { id: string; prePow: Uint8Array; timestamp: bigint } | undefined;
+  extranonce = "";
+  difficulty = 0;
+  readonly replies = new Map<number, { result: unknown; error: unknown }>();
+  #nextId = 10;
+
+  constructor(readonly client: LineClient) {}
+
+  /** Reads server lines until the stream ends (runs in the background). */
+  async pump(): Promise<void> {
+    for (;;) {
+      const line = await this.client.line().catch(() => null);
+      if (line === null) return;
+      this.#take(line);
+    }
+  }
+
+  #take(line: string): void {
+    // Notify words exceed 2^53: read them as text, never through JS numbers.
+    const msg = JSON.parse(line.replace(/(\[|,)\s*(\d{16,})/g, '$1"$2"'));
+    if (msg.method === "mining.set_extranonce") this.extranonce = msg.params[0];
+    else if (msg.method === "mining.set_difficulty") this.difficulty = Number(msg.params[0]);
+    else if (msg.method === "mining.notify") {
+      const [id, words, ts] = msg.params as [string, string[], string | number];
+      const prePow = new Uint8Array(32);
+      const view = new DataView(prePow.buffer);
+      words.forEach((w, i) => view.setBigUint64(i * 8, BigInt(w), true));
+      this.job = { id, prePow, timestamp: BigInt(ts) };
+    } else if (typeof msg.id === "number") {
+      this.replies.set(msg.id, { result: msg.result, error: msg.error });
+    }
+  }
+
+  /** Sends a request and waits (bounded) for its reply. */
+  async request(method: string, params: unknown[]): Promise<{ result: unknown; error: unknown }> {
+    const id = this.#nextId++;
+    await this.client.write(JSON.stringify({ id, method, params }) + "\n");
+    return await waitFor(`reply to ${method} #${id}`, () => this.replies.get(id), 15_000, 5);
+  }
+
+  /** Searches the current job for a nonce meeting the share target (bounded); hex of the miner's part. */
+  findShare(): { jobId: string; nonceHex: string } | undefined {
+    const job = this.job;
+    if (job === undefined) return undefined;
+    const target = difficultyToTarget(this.difficulty);
+    const pow = createPowState(job.prePow, job.timestamp);
+    const high = BigInt(`0x${this.extranonce || "0"}`) << BigInt(64 - this.extranonce.length * 4);
+    const start = BigInt(Math.floor(Math.random() * 2 ** 40));
+    for (let i = 0n; i < 400_000n; i++) {
+      const nonce = high | (start + i);
+      if (pow.meets(nonce, target)) {
+        const width = 16 - this.extranonce.length;
+        const low = nonce & ((1n << BigInt(width * 4)) - 1n);
+        return { jobId: job.id, nonceHex: low.toString(16).padStart(width, "0") };
+      }
+    }
+    return undefined;
+  }
+}
+
+interface ApiBlock {
+  hash: string;
+  worker: string;
+  wallet: string;
+  verdict: string;
+}
+
+kaspadTest(
+  "a Stratum miner and kaspa-miner mine through the kstratum process into a real kaspad; stats, metrics and the dashboard show it",
+  async () => {
+    const kaspad = await startKaspad();
+    const stratumAddress = randomDevnetAddress();
+    const grpcAddress = randomDevnetAddress();
+    const k = startKstratum(kaspad.grpcAddress, stratumAddress);
+    const node = new GrpcNodeClient({ address: kaspad.grpcAddress });
+    let miner: Deno.ChildProcess | undefined;
+    let client: LineClient | undefined;
+    try {
+      await node.connect();
+      await waitFor(
+        "kstratum health 200",
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${k.httpPort}/health`).catch(() => undefined);
+          await res?.body?.cancel();
+          return res?.status === 200 ? true : undefined;
+        },
+        60_000,
+        200,
+      );
+
+      // --- Stratum, dialect A, as lolMiner introduces itself.
+      client = await LineClient.connect(k.stratumPort);
+      const m = new ArrayMiner(client);
+      const pumping = m.pump();
+      const sub = await m.request("mining.subscribe", ["lolMiner 1.88", "EthereumStratum/1.0.0"]);
+      assert.deepEqual(sub.result, [true, "EthereumStratum/1.0.0"]);
+      const auth = await m.request("mining.authorize", [`${stratumAddress}.rig1`, "x"]);
+      assert.equal(auth.result, true);
+      await waitFor("first job", () => m.job, 30_000, 10);
+      assert.equal(m.extranonce.length, 4, "2-byte extranonce by default");
+      assert.equal(m.difficulty, SHARE_DIFF);
+
+      // Mine until the node has accepted two blocks found by rig1 (bounded: 120 s or 600 shares).
+      let accepted = 0;
+      let blocks: ApiBlock[] = [];
+      let first: { jobId: string; nonceHex: string } | undefined;
+      const deadline = Date.now() + 120_000;
+      for (let shares = 0; shares < 600 && Date.now() < deadline; shares++) {
+        const share = m.findShare();
+        await new Promise((r) => setTimeout(r, 0)); // let fresh jobs arrive
+        if (share === undefined) continue;
+        const r = await m.request("mining.submit", [
+          `${stratumAddress}.rig1`,
+          share.jobId,
+          share.nonceHex,
+        ]);
+        if (r.result === true) {
+          accepted++;
+          first ??= share;
+        } else {
+          // Only a job replaced while we hashed may be refused (stale); nothing else.
+          assert.equal((r.error as unknown[])[0], 21, `unexpected reply ${JSON.stringify(r)}`);
+        }
+        if (accepted % 5 === 0) {
+          blocks = (await getJson<{ blocks: ApiBlock[] }>(k, "/api/blocks")).blocks;
+          if (blocks.filter((b) => b.worker === "rig1" && b.verdict === "accepted").length >= 2) {
+            break;
+          }
+        }
+      }
+      blocks = (await getJson<{ blocks: ApiBlock[] }>(k, "/api/blocks")).blocks;
+      const ours = blocks.filter((b) => b.worker === "rig1" && b.verdict === "accepted");
+      assert.ok(ours.length >= 2, `rig1 found ${ours.length} blocks in ${accepted} shares`);
+
+      // Every error a miner can meet, answered by the real process.
+      assert.ok(first !== undefined);
+      const dup = await m.request("mining.submit", [
+        `${stratumAddress}.rig1`,
+        first.jobId,
+        first.nonceHex,
+      ]);
+      assert.equal((dup.error as unknown[])[0], 22, "duplicate share");
+      const stale = await m.request("mining.submit", [`${stratumAddress}.rig1`, "999999", "00"]);
+      assert.equal((stale.error as unknown[])[0], 21, "unknown job");
+      // A connection that subscribed but never authorized may not submit.
+      const other = new ArrayMiner(await LineClient.connect(k.stratumPort));
+      const otherPump = other.pump();
+      await other.request("mining.subscribe", ["lolMiner 1.88", "EthereumStratum/1.0.0"]);
+      const intruder = await other.request("mining.submit", ["rig9", m.job!.id, "01"]);
+      assert.equal((intruder.error as unknown[])[0], 24, "unauthorized worker");
+      other.client.close();
+      await otherPump;
+
+      // The node holds rig1's blocks and each coinbase names rig1's address.
+      const script = toHex(payToAddressScript(decodeAddress(stratumAddress)));
+      for (const b of ours) {
+        const block = decode("RpcBlock", await node.getBlock(b.hash, true));
+        const coinbase = coinbaseMiner(block.transactions[0]!.payload);
+        assert.equal(coinbase.script, script, `block ${b.hash} pays rig1's address`);
+        assert.ok(coinbase.extraData.endsWith("kstratum"), coinbase.extraData);
+      }
+
+      // --- kaspa-miner through the gRPC front, paying another address.
+      if (MINER_BIN === undefined) {
+        assert.ok(!REQUIRE_KASPAD, "kaspa-miner is missing (scripts/install_kaspad.sh miner)");
+      } else {
+        miner = new Deno.Command(MINER_BIN, {
+          args: [
+            `--mining-address=${grpcAddress}`,
+            "--kaspad-address=127.0.0.1",
+            `--port=${k.frontPort}`,
+            "--mine-when-not-synced",
+            "--threads=1",
+          ],
+          stdin: "null",
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        await waitFor(
+          "3 blocks from kaspa-miner",
+          async () => {
+            const all = (await getJson<{ blocks: ApiBlock[] }>(k, "/api/blocks")).blocks;
+            const n = all.filter((b) =>
+              b.wallet === grpcAddress && b.verdict === "accepted"
+            ).length;
+            return n >= 3 ? n : undefined;
+          },
+          120_000,
+          250,
+        );
+        miner.kill("SIGTERM");
+        await miner.status;
+        miner = undefined;
+      }
+
+      // Metrics carry rig1's shares and the blocks, under the names Grafana dashboards read.
+      const metrics = await (await fetch(`http://127.0.0.1:${k.httpPort}/metrics`)).text();
+      const valid = metrics.split("\n").find((l) =>
+        l.startsWith("ks_valid_share_counter{") && l.includes('worker="rig1"')
+      );
+      assert.ok(valid !== undefined, "ks_valid_share_counter for rig1");
+      assert.ok(Number(valid.split(" ").at(-1)) >= accepted, valid);
+      assert.match(metrics, /^ks_invalid_share_counter\{.*type="duplicate".*\} 1$/m);
+      const mined = metrics.split("\n").filter((l) => l.startsWith("ks_blocks_mined{"));
+      assert.ok(mined.length >= 1, "ks_blocks_mined");
+
+      // The dashboard, with rig1 still connected, in real Chromium.
+      if (chromiumPresent() || REQUIRE_CHROMIUM) {
+        await Deno.mkdir(OUTPUT_DIR, { recursive: true });
+        await checkDashboard(`http://127.0.0.1:${k.httpPort}/`, {
+          workers: ["rig1"],
+          blocks: ours.map((b) => b.hash),
+          screenshot: new URL("e2e-dashboard.png", OUTPUT_DIR),
+        });
+      }
+
+      client.close();
+      await pumping;
+      client = undefined;
+
+      // SIGTERM: a graceful stop with exit status 0.
+      k.child.kill("SIGTERM");
+      const status = await k.child.status;
+      assert.equal(status.code, 0, k.log.slice(-20).join("\n"));
+      assert.ok(k.log.some((l) => l.includes("stopped")), "logged its stop");
+    } catch (err) {
+      console.error(k.log.slice(-40).join("\n"));
+      throw err;
+    } finally {
+      client?.close();
+      if (miner !== undefined) {
+        miner.kill("SIGKILL");
+        await miner.status;
+      }
+      try {
+        k.child.kill("SIGKILL");
+      } catch { /* already exited */ }
+      await k.child.status;
+      await node.close();
+      await kaspad.stop();
+    }
+  },
+);
