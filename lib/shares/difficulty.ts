@@ -14,7 +14,13 @@ export function clampDifficulty(difficulty: number, min: number, max: number): n
   return Math.min(max, Math.max(min, difficulty));
 }
 
-/** Whether `value` is a usable share difficulty (positive and finite). */
+/**
+ * Highest share difficulty kstratum hands out (as the config's `max_diff`): past 2^53 a difficulty
+ * has no exact JSON number for set_difficulty, and power-of-two rounding must stay below that.
+ */
+export const MAX_DIFFICULTY = 2 ** 52;
+
+/** Whether `value` is a usable share difficulty (positive, finite, at most MAX_DIFFICULTY). */
 export function isDifficulty(value: number): boolean {
-  return Number.isFinite(value) && value > 0;
+  return Number.isFinite(value) && value > 0 && value <= MAX_DIFFICULTY;
 }

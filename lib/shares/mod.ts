@@ -11,6 +11,7 @@ export {
   clampDifficulty,
   difficultyToTarget,
   isDifficulty,
+  MAX_DIFFICULTY,
   roundPow2,
   targetToDifficulty,
 } from "./difficulty.ts";
