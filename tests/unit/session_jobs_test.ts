@@ -8,7 +8,7 @@ import { HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_j
 import { harness, lines } from "../fixtures/transcripts/session_harness.ts";
 
 const ADDR = mainnetAddress(21);
-const JOBS = [HEADERS.devnetA, HEADERS.devnetB, HEADERS.devnetC, HEADERS.devnetD].map((name, i) =>
+const JOBS = [HEADERS.devnetA, HEADERS.devnetB, HEADERS.devnetC, HEADERS.devnetD].map((name) =>
   realJob(name, { payAddress: ADDR })
 );
 
