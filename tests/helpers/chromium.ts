@@ -17,6 +17,9 @@ const ARGS = [
   "--disable-sync",
 ];
 
+/** The test task sets KSTRATUM_REQUIRE_CHROMIUM after installing Chromium: then absence fails. */
+export const REQUIRE_CHROMIUM = Deno.env.get("KSTRATUM_REQUIRE_CHROMIUM") !== undefined;
+
 export function chromiumPresent(): boolean {
   try {
     return Deno.statSync(CHROMIUM).isFile;

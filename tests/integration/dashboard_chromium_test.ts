@@ -9,7 +9,13 @@ import assert from "node:assert/strict";
 import { startHttp } from "../../lib/http/server.ts";
 import { Stats } from "../../lib/stats/stats.ts";
 import type { WorkerRef } from "../../lib/stats/events.ts";
-import { checkDashboard, CHROMIUM, chromiumPresent, OUTPUT_DIR } from "../helpers/chromium.ts";
+import {
+  checkDashboard,
+  CHROMIUM,
+  chromiumPresent,
+  OUTPUT_DIR,
+  REQUIRE_CHROMIUM,
+} from "../helpers/chromium.ts";
 
 /** A clock that replays the past quarter hour, then follows real time. */
 class ReplayClock {
@@ -125,7 +131,7 @@ function blockHash(seed: number): string {
 }
 
 const present = chromiumPresent();
-const required = Deno.env.get("KSTRATUM_REQUIRE_CHROMIUM") !== undefined;
+const required = REQUIRE_CHROMIUM;
 if (!present && !required) {
   console.warn(
     `dashboard_chromium_test: SKIPPED, ${CHROMIUM} is missing ` +

@@ -14,7 +14,12 @@ import { decode } from "../../lib/node/grpc/messages.ts";
 import { createPowState, difficultyToTarget } from "../../lib/pow/mod.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
-import { checkDashboard, chromiumPresent, OUTPUT_DIR } from "../helpers/chromium.ts";
+import {
+  checkDashboard,
+  chromiumPresent,
+  OUTPUT_DIR,
+  REQUIRE_CHROMIUM,
+} from "../helpers/chromium.ts";
 import {
   coinbaseMiner,
   findKaspaMiner,
@@ -30,7 +35,6 @@ const ROOT = new URL("../../", import.meta.url);
 /** 2^-16: about 65,536 hashes per share, a fraction of a second for the WASM hasher. */
 const SHARE_DIFF = 2 ** -16;
 const MINER_BIN = await findKaspaMiner();
-const REQUIRE_CHROMIUM = Deno.env.get("KSTRATUM_REQUIRE_CHROMIUM") !== undefined;
 
 interface Kstratum {
   child: Deno.ChildProcess;

@@ -16,6 +16,7 @@ import {
   findKaspaMiner,
   KASPAD_BIN,
   randomDevnetAddress,
+  REQUIRE_KASPAD,
   startKaspad,
   waitFor,
 } from "../helpers/kaspad.ts";
@@ -75,10 +76,12 @@ async function stopProcess(child: Deno.ChildProcess): Promise<void> {
 
 Deno.test({
   name: "kaspa-miner mines through kstratum's gRPC front into kaspad, paying the miner's address",
-  ignore: KASPAD_BIN === undefined || MINER_BIN === undefined,
+  // Under KSTRATUM_REQUIRE_KASPAD (the test task) a missing kaspa-miner fails instead of skipping.
+  ignore: KASPAD_BIN === undefined || (MINER_BIN === undefined && !REQUIRE_KASPAD),
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
+    assert.ok(MINER_BIN !== undefined, "kaspa-miner is missing: scripts/install_kaspad.sh miner");
     const kaspad = await startKaspad();
     const node = createNodeClient({ urls: [kaspad.grpcAddress] });
     let nodeTemplateCalls = 0;
