@@ -1,29 +1,13 @@
 // Writes docs/config.md from the settings table; `--check` fails (exit 1) when the file is stale.
 // Usage: deno run --allow-read --allow-write=docs --allow-run scripts/gen_config_doc.ts [--check]
 
+import { formatWithDeno } from "./_deno_fmt.ts";
 import { renderConfigDoc } from "../lib/config/mod.ts";
 
 const root = new URL("../", import.meta.url);
 const target = new URL("docs/config.md", root);
 
-/** Pipes Markdown through `deno fmt` so the file is exactly what `deno fmt --check` expects. */
-async function formatMarkdown(markdown: string): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--ext=md", "-"],
-    cwd: root,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(markdown));
-  await writer.close();
-  const { code, stdout } = await child.output();
-  if (code !== 0) throw new Error(`deno fmt exited with ${code}`);
-  return new TextDecoder().decode(stdout);
-}
-
-const wanted = await formatMarkdown(renderConfigDoc());
+const wanted = await formatWithDeno(renderConfigDoc(), "md", root);
 
 if (Deno.args.includes("--check")) {
   let current = "";

@@ -3,6 +3,7 @@
 // Usage: deno run --allow-read --allow-write=deploy --allow-run --allow-env=LOG_TOKENS,LOG_STREAM
 //   scripts/gen_example_config.ts [--check]   (the yaml package reads those two variables)
 
+import { formatWithDeno } from "./_deno_fmt.ts";
 import { isDeepStrictEqual } from "node:util";
 import { parse, stringify } from "yaml";
 import { loadConfig } from "../lib/config/mod.ts";
@@ -152,27 +153,10 @@ function assertLoadsAsDefaults(text: string, what: string): void {
   }
 }
 
-/** Pipes YAML through `deno fmt` so the file is exactly what `deno fmt --check` expects. */
-async function formatYaml(text: string): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--ext=yaml", "-"],
-    cwd: root,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const { code, stdout } = await child.output();
-  if (code !== 0) throw new Error(`deno fmt exited with ${code}`);
-  return new TextDecoder().decode(stdout);
-}
-
 if (import.meta.main) {
   const rendered = renderExample();
   assertLoadsAsDefaults(rendered.active.join("\n") + "\n", "the example's settings, uncommented,");
-  const wanted = await formatYaml(rendered.file.join("\n") + "\n");
+  const wanted = await formatWithDeno(rendered.file.join("\n") + "\n", "yaml", root);
   assertLoadsAsDefaults(wanted, "the example file as shipped");
   if (Deno.args.includes("--check")) {
     let current = "";
