@@ -55,11 +55,11 @@ function settingLines(key: SettingKey, out: Rendered): void {
   const perPort = s.perListener === true ? " Also per listen entry." : "";
   out.file.push(...wrap(`${s.doc}${unit}${perPort}`, "# ", WIDTH));
   out.file.push(`# Command line: ${flagOf(key)}; environment: ${envOf(key)}.`);
-  if (s.default === undefined) {
+  if (s.default === undefined && unsetText(s) === undefined) {
     out.file.push(`# No default.`, `#${key}: ${exampleOf(key)}`);
     return;
   }
-  const value = defaultValues(key);
+  const value = s.default === undefined ? unsetText(s)! : defaultValues(key);
   const lines = typeof value === "string"
     ? [`${key}: ${scalar(value)}`]
     : [`${key}:`, ...value.map((v) => `  - ${scalar(v)}`)];
@@ -67,7 +67,17 @@ function settingLines(key: SettingKey, out: Rendered): void {
   out.active.push(...lines);
 }
 
-/** A value to show for settings without a default. */
+/** How a user writes "unset" for a setting without a default ("off"), if its codec has a way. */
+function unsetText(s: Setting<unknown>): string | undefined {
+  try {
+    const shown = s.codec.show(undefined);
+    return s.codec.parseText(shown) === undefined ? shown : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value to show for settings that have neither a default nor a way to write "unset". */
 function exampleOf(key: SettingKey): string {
   if (key === "address") return "kaspa:qr...your-payout-address";
   return `<${key}>`;
