@@ -71,7 +71,7 @@ export class Connection {
       if (!this.#session.authorized) this.close("handshake timeout");
     }, this.#options.handshakeTimeoutMs);
     this.#touch();
-    const lines = this.#conn.readable.pipeThrough(
+    const lines = readable(this.#conn).pipeThrough(
       new LineStream({ maxLineBytes: this.#options.maxLineBytes }),
     );
     try {
@@ -81,15 +81,26 @@ export class Connection {
         this.#touch();
         await this.#apply(this.#session.handleLine(line, this.#deps.clock.now()));
       }
+      // The peer sent FIN, maybe only half-closing: answer what it asked before letting go.
+      await this.#flushed();
       this.close("peer closed");
     } catch (e) {
       if (e instanceof LineTooLongError && !this.#closed) {
         this.#log.warn("line too long", { bytes: e.bytes, max: e.maxLineBytes });
         await this.#apply(this.#session.onOversize(this.#deps.clock.now()));
+        await this.#flushed(); // the close effect closes once the error is written
       } else {
         this.close(this.#closed ? "closed" : "read error");
       }
     }
+  }
+
+  /** Resolves when queued lines are written, or after closeFlushMs. */
+  async #flushed(): Promise<void> {
+    let timer: Timer | undefined;
+    const late = new Promise<void>((r) => (timer = setTimeout(r, this.#options.closeFlushMs)));
+    await Promise.race([this.#queue.flushed(), late]);
+    clearTimeout(timer);
   }
 
   /** Stops handling new lines (shutdown); jobs and in-flight submissions continue. */
@@ -233,4 +244,19 @@ export class Connection {
       if (!this.#closed) this.#applySync(this.#session.onTick(this.#deps.clock.now()));
     }, delay);
   }
+}
+
+/**
+ * The socket's bytes as a stream that leaves the socket open at end of input. (`conn.readable`
+ * closes the resource on EOF, so replies to a peer that half-closed after its last request failed.)
+ */
+function readable(conn: Deno.Conn): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const buf = new Uint8Array(16 * 1024);
+      const n = await conn.read(buf);
+      if (n === null) controller.close();
+      else controller.enqueue(buf.subarray(0, n));
+    },
+  });
 }
