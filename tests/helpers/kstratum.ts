@@ -1,0 +1,133 @@
+// kstratum for robustness tests: the production wiring (lib/app startKstratum from command-line
+// arguments) in this process, or main.ts as its own process with the start task's permissions.
+
+import { loadConfig } from "../../lib/config/mod.ts";
+import { type Running, startKstratum } from "../../lib/app/mod.ts";
+import { createLogger } from "../../lib/log/mod.ts";
+import { freePort } from "../../scripts/kaspad_process.ts";
+import { serverPermissionFlags } from "../../scripts/permissions.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+
+/** kstratum running inside the test process. */
+export interface InProcess {
+  running: Running;
+  /** First Stratum listener's port. */
+  port: number;
+  /** Every log line (JSON), bounded to the last 20000. */
+  logs: string[];
+  /** Parsed log records whose msg matches. */
+  records(msg: RegExp): Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/** Starts the real server from `args` (as main.ts would parse them), JSON logs kept in memory. */
+export async function startInProcess(args: string[]): Promise<InProcess> {
+  const loaded = loadConfig(
+    ["--http=off", "--log-format=json", ...args],
+    () => undefined,
+    (p) => Deno.readTextFileSync(p),
+  );
+  if (loaded.kind !== "run") throw new Error("not a run configuration");
+  const logs: string[] = [];
+  const log = createLogger({
+    level: loaded.config.log.level,
+    format: "json",
+    write: (line) => {
+      logs.push(line);
+      if (logs.length > 20_000) logs.splice(0, 10_000);
+    },
+  });
+  const running = await startKstratum(loaded.config, { log, version: "test", statsEveryMs: 0 });
+  return {
+    running,
+    port: running.stratum[0]!.port,
+    logs,
+    records: (msg) =>
+      logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) =>
+        msg.test(String(r.msg))
+      ),
+    stop: () => running.stop(),
+  };
+}
+
+/** main.ts as a child process. */
+export class KstratumProcess {
+  readonly stratumPort = freePort();
+  readonly httpPort = freePort();
+  readonly log: string[] = [];
+  readonly child: Deno.ChildProcess;
+  readonly exited: Promise<Deno.CommandStatus>;
+  #exitedNow = false;
+
+  /** Spawns `deno run <start task flags> main.ts` with listeners on free loopback ports + `args`. */
+  constructor(args: string[]) {
+    const flags = serverPermissionFlags(Deno.readTextFileSync(new URL("deno.json", ROOT)));
+    this.child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        ...flags,
+        new URL("main.ts", ROOT).pathname,
+        `--listen=127.0.0.1:${this.stratumPort}`,
+        `--http=127.0.0.1:${this.httpPort}`,
+        "--log-timestamps=false",
+        ...args,
+      ],
+      cwd: ROOT.pathname,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.exited = this.child.status.finally(() => (this.#exitedNow = true));
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      (async () => {
+        for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+          this.log.push(...chunk.split("\n").filter((l) => l.length > 0));
+          if (this.log.length > 20_000) this.log.splice(0, 10_000);
+        }
+      })().catch(() => {});
+    }
+  }
+
+  /** Whether the process is still running. */
+  get alive(): boolean {
+    return !this.#exitedNow;
+  }
+
+  get pid(): number {
+    return this.child.pid;
+  }
+
+  /** Resident set size of the process, bytes (Linux /proc). */
+  rssBytes(): number {
+    const status = Deno.readTextFileSync(`/proc/${this.pid}/status`);
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    if (kb === undefined) throw new Error("no VmRSS in /proc status");
+    return Number(kb) * 1024;
+  }
+
+  /** GET a JSON document from the HTTP server. */
+  async api<T>(path: string): Promise<T> {
+    const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`);
+    return await res.json() as T;
+  }
+
+  /** HTTP status of /health, or 0 when it does not answer. */
+  async health(): Promise<number> {
+    const res = await fetch(`http://127.0.0.1:${this.httpPort}/health`).catch(() => undefined);
+    await res?.body?.cancel();
+    return res?.status ?? 0;
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit status. */
+  async stop(graceMs = 15_000): Promise<Deno.CommandStatus> {
+    if (this.alive) this.child.kill("SIGTERM");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"late">((r) => (timer = setTimeout(() => r("late"), graceMs)));
+    const status = await Promise.race([this.exited, late]);
+    clearTimeout(timer);
+    if (status !== "late") return status;
+    this.child.kill("SIGKILL");
+    return await this.exited;
+  }
+}

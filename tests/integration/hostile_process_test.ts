@@ -1,0 +1,164 @@
+// The kstratum process itself (main.ts with the start task's permissions, real kaspad devnet) under
+// a seeded barrage of hostile miners: fuzzed lines from the real transcripts, garbage, 10 MB lines,
+// floods and reconnect storms. The process never dies, every request line gets exactly one reply or
+// a clean close, its RSS stays bounded, a good miner still mines, and SIGTERM still exits 0.
+
+import assert from "node:assert/strict";
+import { type JsonValue, parseJson, parseRequest, writeJson } from "../../lib/protocol/mod.ts";
+import { hostileLine, Rng } from "../helpers/fuzz.ts";
+import { KstratumProcess } from "../helpers/kstratum.ts";
+import { kaspadTest, randomDevnetAddress, startKaspad, waitFor } from "../helpers/kaspad.ts";
+import { StratumMiner } from "../helpers/stratum_miner.ts";
+
+/** About 65,536 hashes per share: a few per second for the WASM hasher on one core. */
+const SHARE_DIFF = 2 ** -16;
+
+/** One connection sending fuzzed lines one at a time; counts replies and clean closes. */
+async function fuzzConnection(port: number, rng: Rng, lines: number) {
+  let replies = 0;
+  let closes = 0;
+  let conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  let reader = conn.readable.getReader();
+  let buffer = "";
+  const decoder = new TextDecoder();
+  /** The next reply line, skipping notifications; null when the server closed. */
+  const nextReply = async (): Promise<string | null> => {
+    for (;;) {
+      const nl = buffer.indexOf("\n");
+      if (nl !== -1) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        const msg = parseJson(line) as Record<string, unknown>;
+        if ("result" in msg || "error" in msg) return line;
+        continue; // a notification (extranonce, difficulty, job)
+      }
+      const timer = new Promise<"late">((r) => setTimeout(() => r("late"), 10_000));
+      const read = await Promise.race([
+        reader.read().catch(() => ({ done: true as const })),
+        timer,
+      ]);
+      if (read === "late") throw new Error(`no reply within 10 s; buffer ${buffer.slice(0, 200)}`);
+      if (read.done) return null;
+      buffer += decoder.decode(read.value, { stream: true });
+    }
+  };
+  for (let i = 0; i < lines; i++) {
+    const line = hostileLine(rng).replaceAll("\n", " ");
+    // What the server reads once framing has cleaned the line; blank lines are no request.
+    // deno-lint-ignore no-control-regex
+    const cleaned = line.replace(/[\u0000-\u001f\u007f]/g, "").trim();
+    if (cleaned === "") continue;
+    try {
+      await conn.write(new TextEncoder().encode(line + "\n"));
+    } catch {
+      // closed by the server a moment ago: counted when the read side sees it
+    }
+    const reply = await nextReply();
+    if (reply === null) {
+      closes++;
+      reader.releaseLock();
+      conn.close();
+      conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      reader = conn.readable.getReader();
+      buffer = "";
+      continue;
+    }
+    // Exactly this line's reply: the id echoes the request's (null when it had none usable).
+    const parsed = parseRequest(cleaned);
+    const id = parsed.ok ? parsed.request.id : parsed.error.id;
+    const got = (parseJson(reply) as { id: JsonValue }).id;
+    assert.equal(
+      writeJson(got),
+      writeJson(id),
+      `reply to ${line.slice(0, 120)}: ${reply.slice(0, 120)}`,
+    );
+    replies++;
+  }
+  reader.releaseLock();
+  conn.close();
+  return { replies, closes };
+}
+
+async function barrage(
+  k: KstratumProcess,
+  seed: number,
+): Promise<{ replies: number; closes: number }> {
+  const rng = new Rng(seed);
+  const fuzz = await Promise.all(
+    Array.from(
+      { length: 8 },
+      (_, i) => fuzzConnection(k.stratumPort, new Rng(seed * 100 + i), 150),
+    ),
+  );
+  // A 10 MB line, binary garbage and a quick storm of connections that vanish.
+  const big = await Deno.connect({ hostname: "127.0.0.1", port: k.stratumPort });
+  await big.write(new Uint8Array(10 * 1024 * 1024).fill(0x7b)).catch(() => 0);
+  big.close();
+  await Promise.all(Array.from({ length: 200 }, async () => {
+    const c = await Deno.connect({ hostname: "127.0.0.1", port: k.stratumPort });
+    await c.write(rng.bytes(64)).catch(() => 0);
+    c.close();
+  }));
+  return fuzz.reduce((a, b) => ({ replies: a.replies + b.replies, closes: a.closes + b.closes }));
+}
+
+kaspadTest(
+  "hostile: the kstratum process survives a seeded barrage with bounded memory and still serves miners",
+  async () => {
+    const kaspad = await startKaspad();
+    const address = randomDevnetAddress();
+    const k = new KstratumProcess([
+      `--node=${kaspad.grpcAddress}`,
+      "--allow-unsynced",
+      "--no-vardiff",
+      `--start-diff=${SHARE_DIFF}`,
+      "--handshake-timeout-ms=2000",
+    ]);
+    try {
+      await waitFor(
+        "kstratum healthy",
+        async () => (await k.health()) === 200 ? true : undefined,
+        60_000,
+        200,
+      );
+      const warm = await barrage(k, 1);
+      const before = k.rssBytes();
+      let total = warm;
+      for (let round = 2; round <= 4; round++) {
+        const r = await barrage(k, round);
+        total = { replies: total.replies + r.replies, closes: total.closes + r.closes };
+        assert.ok(k.alive, `the process is alive after round ${round}`);
+      }
+      const after = k.rssBytes();
+      console.log(
+        `barrage: ${total.replies} replies, ${total.closes} clean closes; ` +
+          `RSS ${Math.round(before / 2 ** 20)} → ${Math.round(after / 2 ** 20)} MB`,
+      );
+      assert.ok(total.replies > 4 * 8 * 100, "most lines were answered");
+      assert.ok(after - before < 150 * 2 ** 20, "RSS grew less than 150 MB over three rounds");
+      assert.equal(await k.health(), 200);
+
+      const miner = await StratumMiner.connect(k.stratumPort, {
+        dialect: "B",
+        address,
+        worker: "after",
+      });
+      await miner.handshake();
+      const job = await miner.nextJob(undefined, 30_000);
+      assert.ok(job !== undefined, "a job after the barrage");
+      const nonce = miner.findNonce(job, { start: 0n, tries: 1_000_000 });
+      assert.ok(nonce !== undefined, "a share within 1M hashes");
+      const r = await miner.submit(job, nonce);
+      assert.ok(
+        r.error === null || (r.error as unknown[])[0] === 21,
+        `share answered: ${JSON.stringify(r)}`,
+      );
+      miner.close();
+      assert.ok(!k.log.some((l) => /uncaught|panic/i.test(l)), "nothing escaped to the top level");
+    } finally {
+      const status = await k.stop();
+      await kaspad.stop();
+      assert.equal(status.code, 0, `SIGTERM exits 0\n${k.log.slice(-20).join("\n")}`);
+    }
+  },
+);
