@@ -71,19 +71,10 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     ...(config.network === undefined ? {} : { network: config.network }),
     onBlockColor: (hash, blue) => events.blockColor(hash, blue),
   });
-  const published = new Map<string, number>();
-  const baseJobs = jobSourceOf(service);
-  const jobs = {
-    subscribe: (address: string, onJob: Parameters<typeof baseJobs.subscribe>[1]) =>
-      baseJobs.subscribe(address, (job) => {
-        published.set(address, job.createdAt);
-        onJob(job);
-      }),
-    latest: baseJobs.latest,
-  };
+  const jobs = jobSourceOf(service);
   const events = eventsTee(stats, log.child({ part: "blocks" }), {
     now: clock.now,
-    publishedAt: (wallet) => published.get(wallet),
+    publishedAt: (wallet) => service.currentJob(wallet)?.createdAt,
   });
 
   const stratum = new StratumServer(serverOptionsOf(config), {
