@@ -56,6 +56,29 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
+/**
+ * Resolves when the channel is READY; rejects at `deadline` (ms since the epoch) or as soon as a
+ * connection attempt fails. (grpc-js's waitForReady keeps retrying a refused port until the deadline,
+ * so a dead first endpoint cost the whole connect timeout before failover tried the next one.)
+ */
+function untilReady(
+  channel: ReturnType<grpc.Client["getChannel"]>,
+  deadline: number,
+): Promise<void> {
+  const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
+  return new Promise<void>((resolve, reject) => {
+    const check = (): void => {
+      const state = channel.getConnectivityState(true);
+      if (state === READY) return resolve();
+      if (state === TRANSIENT_FAILURE || state === SHUTDOWN) {
+        return reject(new Error(`connection failed (${grpc.connectivityState[state]})`));
+      }
+      channel.watchConnectivityState(state, deadline, (e) => (e ? reject(e) : check()));
+    };
+    check();
+  });
+}
+
 /** A single MessageStream call; make a new one to reconnect. */
 export class MessageStream {
   #client: grpc.Client | undefined;
@@ -76,9 +99,7 @@ export class MessageStream {
     );
     this.#client = client;
     try {
-      await new Promise<void>((resolve, reject) =>
-        client.waitForReady(Date.now() + connectTimeoutMs, (e) => (e ? reject(e) : resolve()))
-      );
+      await untilReady(client.getChannel(), Date.now() + connectTimeoutMs);
     } catch (e) {
       client.close();
       this.#state = "closed";
