@@ -92,6 +92,8 @@ export interface ServiceStatus {
 interface Subscription {
   listeners: Set<JobListener>;
   current: Job | undefined;
+  /** The node connection `current`'s template came from (see #link). */
+  link: number;
   fetching: boolean;
 }
 
@@ -111,6 +113,8 @@ export class TemplateService {
   readonly #latency = new LatencyStats();
   #network: string | undefined;
   #connected = false;
+  /** Counts node (re)connections: a template from a new link is new work even if it hashes alike. */
+  #link = 0;
   #synced = false;
   #wrongNetwork = false;
   #lastNotifyAt = -Infinity;
@@ -203,7 +207,7 @@ export class TemplateService {
     this.checkAddress(address);
     let sub = this.#subs.get(address);
     if (sub === undefined) {
-      sub = { listeners: new Set(), current: undefined, fetching: false };
+      sub = { listeners: new Set(), current: undefined, link: 0, fetching: false };
       this.#subs.set(address, sub);
       this.#fetchOne(address, sub, undefined).catch(() => {});
     }
@@ -267,6 +271,7 @@ export class TemplateService {
   #onConnection(up: boolean): void {
     if (this.#stopped) return;
     this.#connected = up;
+    if (up) this.#link++;
     if (!up) {
       this.#log("warn", "node down: keeping the last jobs until it is back", {
         addresses: this.#subs.size,
@@ -345,15 +350,19 @@ export class TemplateService {
       return;
     }
     sub.fetching = true;
+    const link = this.#link;
     try {
       const template = await this.#node.getBlockTemplate(address, this.#extra);
       this.#setSynced(template.isSynced);
       if (!template.isSynced && this.#opts.allowUnsynced !== true) return;
       if (this.#subs.get(address) !== sub) return; // unsubscribed meanwhile
       const job = makeJob(template, this.#clock.now(), this.#opts.powFactory);
-      if (sub.current !== undefined && toHex(sub.current.prePowHash) === toHex(job.prePowHash)) {
-        return; // same work as before (e.g. a poll on a quiet network)
-      }
+      // Same work as before (a poll on a quiet network) is not sent again, unless the template came
+      // over a new link: after a failover, blocks must be submitted from the live node's template.
+      const same = sub.current !== undefined && sub.link === link &&
+        toHex(sub.current.prePowHash) === toHex(job.prePowHash);
+      if (same) return;
+      sub.link = link;
       this.#jobs.add(job);
       sub.current = job;
       this.#lastJobAt = job.createdAt;
