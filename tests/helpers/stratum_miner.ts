@@ -316,3 +316,32 @@ export class StratumMiner {
 }
 
 export { fromHex, hex };
+
+/**
+ * Mines on the miner's newest job: finds shares (bounded by `hashes` per share) and submits them
+ * until `until()` holds, `maxShares` were sent or `timeoutMs` passed. Returns the shares sent.
+ */
+export async function mine(
+  miner: StratumMiner,
+  opts: { until: () => boolean; maxShares: number; timeoutMs: number; hashes?: number },
+): Promise<number> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let sent = 0;
+  let start = BigInt(Math.floor(Math.random() * 2 ** 40));
+  while (!opts.until() && sent < opts.maxShares && Date.now() < deadline && !miner.closed) {
+    const job = miner.job;
+    if (job === undefined) {
+      await miner.nextJob(undefined, Math.max(0, deadline - Date.now()));
+      continue;
+    }
+    const tries = opts.hashes ?? 2_000_000;
+    const nonce = miner.findNonce(job, { start, tries });
+    start += BigInt(tries);
+    await new Promise((r) => setTimeout(r, 0)); // let newer jobs arrive
+    if (nonce === undefined) continue;
+    start = nonce + 1n; // the miner's high bytes are masked off again in findNonce
+    await miner.submit(job, nonce);
+    sent++;
+  }
+  return sent;
+}
