@@ -38,8 +38,8 @@ export class BlockSubmitter {
   }
 
   /**
-   * Submits `job` solved by `nonce`. While the node is unreachable, retries with backoff until it
-   * answers or the job is older than maxAgeMs; returns the last verdict.
+   * Submits `job` solved by `nonce`. While the node is unreachable or its submit route is full,
+   * retries with backoff until it answers or the job is older than maxAgeMs; returns the last verdict.
    */
   async submit(job: Job, nonce: bigint): Promise<SubmitVerdict> {
     const { node, clock, backoff, maxAgeMs = 20_000 } = this.options;
@@ -58,7 +58,8 @@ export class BlockSubmitter {
         this.#followColor(hash);
         return verdict;
       }
-      if (verdict.kind === "rejected") {
+      // A full route means the node never looked at the block: retry it like an unreachable node.
+      if (verdict.kind === "rejected" && verdict.reason !== "route-full") {
         this.#log("debug", "block rejected", {
           hash,
           reason: verdict.reason,
@@ -77,6 +78,7 @@ export class BlockSubmitter {
       this.#log("warn", "node unreachable while submitting a block, retrying", {
         hash,
         inMs: delay,
+        ...(verdict.kind === "rejected" ? { reason: verdict.reason } : {}),
       });
       await this.#sleep(delay);
       if (this.#stopped) return verdict;
