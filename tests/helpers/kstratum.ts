@@ -2,8 +2,19 @@
 // arguments) in this process, or main.ts as its own process with the start task's permissions.
 
 import { loadConfig } from "../../lib/config/mod.ts";
-import { type Running, startKstratum } from "../../lib/app/mod.ts";
+import {
+  addressValidatorOf,
+  eventsTee,
+  jobSourceOf,
+  logFnOf,
+  type Running,
+  startKstratum,
+  submitterOf,
+} from "../../lib/app/mod.ts";
 import { createLogger } from "../../lib/log/mod.ts";
+import { StratumServer } from "../../lib/net/mod.ts";
+import { Stats } from "../../lib/stats/mod.ts";
+import { type NodeClient, TemplateService } from "../../lib/templates/mod.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
 
@@ -21,6 +32,24 @@ export interface InProcess {
   stop(): Promise<void>;
 }
 
+/** A JSON logger into a bounded in-memory array, and a finder over its records. */
+function memoryLog(level: "debug" | "info") {
+  const logs: string[] = [];
+  const log = createLogger({
+    level,
+    format: "json",
+    write: (line) => {
+      logs.push(line);
+      if (logs.length > 20_000) logs.splice(0, 10_000);
+    },
+  });
+  const records = (msg: RegExp) =>
+    logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) =>
+      msg.test(String(r.msg))
+    );
+  return { logs, log, records };
+}
+
 /** Starts the real server from `args` (as main.ts would parse them), JSON logs kept in memory. */
 export async function startInProcess(args: string[]): Promise<InProcess> {
   const loaded = loadConfig(
@@ -29,25 +58,67 @@ export async function startInProcess(args: string[]): Promise<InProcess> {
     (p) => Deno.readTextFileSync(p),
   );
   if (loaded.kind !== "run") throw new Error("not a run configuration");
-  const logs: string[] = [];
-  const log = createLogger({
-    level: loaded.config.log.level,
-    format: "json",
-    write: (line) => {
-      logs.push(line);
-      if (logs.length > 20_000) logs.splice(0, 10_000);
-    },
-  });
+  const { logs, log, records } = memoryLog(loaded.config.log.level === "debug" ? "debug" : "info");
   const running = await startKstratum(loaded.config, { log, version: "test", statsEveryMs: 0 });
+  return { running, port: running.stratum[0]!.port, logs, records, stop: () => running.stop() };
+}
+
+/** The server assembled from library parts around a node client the test provides. */
+export interface Assembled {
+  port: number;
+  service: TemplateService;
+  stats: Stats;
+  logs: string[];
+  records(msg: RegExp): Record<string, unknown>[];
+  stop(): Promise<void>;
+}
+
+/**
+ * StratumServer + TemplateService + Stats wired with lib/app's adapters as startKstratum does,
+ * but around the test's node client and block-retry age (for faults a real node cannot show on
+ * demand, and bounds the configuration does not expose).
+ */
+export function assemble(options: {
+  node: NodeClient;
+  shareDifficulty: number;
+  submitMaxAgeMs?: number;
+}): Assembled {
+  const { logs, log, records } = memoryLog("info");
+  const stats = new Stats();
+  const service = new TemplateService({
+    node: options.node,
+    log: logFnOf(log.child({ part: "templates" })),
+    allowUnsynced: true,
+    ...(options.submitMaxAgeMs === undefined ? {} : { submitMaxAgeMs: options.submitMaxAgeMs }),
+  });
+  const events = eventsTee(stats, log.child({ part: "blocks" }), {
+    now: Date.now,
+    publishedAt: () => undefined,
+  });
+  const server = new StratumServer({}, {
+    jobs: jobSourceOf(service),
+    submitter: submitterOf(service),
+    events,
+    validateAddress: addressValidatorOf(service),
+    clock: { now: Date.now },
+    log: log.child({ part: "stratum" }),
+  });
+  const info = server.listen({
+    hostname: "127.0.0.1",
+    port: 0,
+    difficulty: { kind: "fixed", difficulty: options.shareDifficulty },
+  });
+  service.start();
   return {
-    running,
-    port: running.stratum[0]!.port,
+    port: info.port,
+    service,
+    stats,
     logs,
-    records: (msg) =>
-      logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((r) =>
-        msg.test(String(r.msg))
-      ),
-    stop: () => running.stop(),
+    records,
+    stop: async () => {
+      await server.shutdown();
+      await service.stop();
+    },
   };
 }
 

@@ -288,13 +288,11 @@ export class StratumMiner {
     }
   }
 
-  /** Submits a share and tallies the reply. */
-  async submit(job: MinerJob, nonce: bigint): Promise<Reply> {
+  /** Submits a share and tallies the reply (waits up to `timeoutMs` for it). */
+  async submit(job: MinerJob, nonce: bigint, timeoutMs = 15_000): Promise<Reply> {
     this.tally.submitted++;
-    const r = await this.request(
-      this.dialect === "D" ? "submit" : "mining.submit",
-      this.submitParams(job, nonce),
-    );
+    const method = this.dialect === "D" ? "submit" : "mining.submit";
+    const r = await this.request(method, this.submitParams(job, nonce), timeoutMs);
     if (r.error === null) {
       this.tally.accepted++;
       if (this.dialect === "D" && typeof r.result === "number") this.difficulty = r.result;
