@@ -1,13 +1,17 @@
 // One miner connection: socket bytes → lines → Session, and the session's effects → socket,
 // job subscription, block submission, timers. The only place a session meets a Deno.Conn.
 
-import { LineStream, LineTooLongError } from "../framing/mod.ts";
+import { LineSplitter, type SplitEvent } from "../framing/mod.ts";
 import type { BlockSubmission, Effect, Job, Session, Step } from "../session/mod.ts";
 import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
 import { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
 
 type Timer = ReturnType<typeof setTimeout>;
 type BlockEffect = Extract<Effect, { kind: "submitBlock" }>;
+
+/** Read buffer of a connection, bytes: small while idle, larger while lines stream in. */
+const READ_MIN_BYTES = 2 * 1024;
+const READ_MAX_BYTES = 16 * 1024;
 
 /** What a connection is built from. */
 export interface ConnectionParts {
@@ -38,7 +42,11 @@ export class Connection {
   #draining = false;
   #inflight: Promise<void> | undefined;
   #wakeTimer: Timer | undefined;
+  /** When #wakeTimer fires (session clock, ms). */
+  #wakeAt: number | undefined;
   #idleTimer: Timer | undefined;
+  /** Last line from the miner, performance.now() ms. */
+  #lastActive = 0;
   #handshakeTimer: Timer | undefined;
   #flushTimer: Timer | undefined;
 
@@ -71,28 +79,44 @@ export class Connection {
       if (!this.#session.authorized) this.close("handshake timeout");
     }, this.#options.handshakeTimeoutMs);
     this.#touch();
-    const lines = readable(this.#conn).pipeThrough(
-      new LineStream({ maxLineBytes: this.#options.maxLineBytes }),
-    );
+    // A plain read loop, not a ReadableStream: an idle miner then holds one small buffer instead
+    // of a stream pipeline and a 16 KiB chunk per pending read (about 50 KB per connection).
+    // conn.read also leaves the socket open at EOF, so a peer that half-closed still gets replies.
+    const splitter = new LineSplitter({ maxLineBytes: this.#options.maxLineBytes });
+    let buf = new Uint8Array(READ_MIN_BYTES);
     try {
-      for await (const line of lines) {
-        if (this.#closed) break;
-        if (this.#draining) continue;
-        this.#touch();
-        await this.#apply(this.#session.handleLine(line, this.#deps.clock.now()));
+      for (let n = await this.#conn.read(buf); n !== null; n = await this.#conn.read(buf)) {
+        if (!(await this.#handleEvents(splitter.push(buf.subarray(0, n))))) return;
+        // Grow after a full read (a burst), shrink back once the miner is quiet again.
+        if (n === buf.length && buf.length < READ_MAX_BYTES) buf = new Uint8Array(READ_MAX_BYTES);
+        else if (n < READ_MIN_BYTES && buf.length > READ_MIN_BYTES) {
+          buf = new Uint8Array(READ_MIN_BYTES);
+        }
       }
+      if (!(await this.#handleEvents(splitter.finish()))) return;
       // The peer sent FIN, maybe only half-closing: answer what it asked before letting go.
       await this.#flushed();
       this.close("peer closed");
-    } catch (e) {
-      if (e instanceof LineTooLongError && !this.#closed) {
-        this.#log.warn("line too long", { bytes: e.bytes, max: e.maxLineBytes });
+    } catch {
+      this.close(this.#closed ? "closed" : "read error");
+    }
+  }
+
+  /** Handles split lines in order; false once the connection is done (closed or oversize line). */
+  async #handleEvents(events: SplitEvent[]): Promise<boolean> {
+    for (const event of events) {
+      if (this.#closed) return false;
+      if (event.kind === "overflow") {
+        this.#log.warn("line too long", { bytes: event.bytes, max: this.#options.maxLineBytes });
         await this.#apply(this.#session.onOversize(this.#deps.clock.now()));
         await this.#flushed(); // the close effect closes once the error is written
-      } else {
-        this.close(this.#closed ? "closed" : "read error");
+        return false;
       }
+      if (this.#draining) continue;
+      this.#touch();
+      await this.#apply(this.#session.handleLine(event.text, this.#deps.clock.now()));
     }
+    return !this.#closed;
   }
 
   /** Resolves when queued lines are written, or after closeFlushMs. */
@@ -127,9 +151,20 @@ export class Connection {
     this.#log.debug("connection closed", { reason });
   }
 
+  /** Marks activity. The idle timer is re-armed lazily (when it fires early), not per line. */
   #touch(): void {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => this.close("idle timeout"), this.#options.idleTimeoutMs);
+    this.#lastActive = performance.now();
+    if (this.#idleTimer === undefined) this.#armIdle(this.#options.idleTimeoutMs);
+  }
+
+  #armIdle(delayMs: number): void {
+    this.#idleTimer = setTimeout(() => {
+      this.#idleTimer = undefined;
+      if (this.#closed) return;
+      const left = this.#lastActive + this.#options.idleTimeoutMs - performance.now();
+      if (left > 0) this.#armIdle(left);
+      else this.close("idle timeout");
+    }, delayMs);
   }
 
   /** Runs a step from the line path: effects in order, then any block submission, awaited. */
@@ -235,28 +270,19 @@ export class Connection {
   }
 
   #schedule(wakeAt: number | undefined): void {
+    // Most steps ask for the wake time already set (vardiff's next check): keep that timer
+    // instead of re-creating one per share and per job.
+    if (wakeAt === this.#wakeAt && (wakeAt === undefined || this.#wakeTimer !== undefined)) return;
     clearTimeout(this.#wakeTimer);
     this.#wakeTimer = undefined;
+    this.#wakeAt = undefined;
     if (wakeAt === undefined || this.#closed) return;
+    this.#wakeAt = wakeAt;
     const delay = Math.max(0, wakeAt - this.#deps.clock.now());
     this.#wakeTimer = setTimeout(() => {
       this.#wakeTimer = undefined;
+      this.#wakeAt = undefined;
       if (!this.#closed) this.#applySync(this.#session.onTick(this.#deps.clock.now()));
     }, delay);
   }
-}
-
-/**
- * The socket's bytes as a stream that leaves the socket open at end of input. (`conn.readable`
- * closes the resource on EOF, so replies to a peer that half-closed after its last request failed.)
- */
-function readable(conn: Deno.Conn): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const buf = new Uint8Array(16 * 1024);
-      const n = await conn.read(buf);
-      if (n === null) controller.close();
-      else controller.enqueue(buf.subarray(0, n));
-    },
-  });
 }
