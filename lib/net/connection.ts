@@ -4,6 +4,7 @@
 import { LineSplitter, type SplitEvent } from "../framing/mod.ts";
 import type { BlockSubmission, Effect, Job, Session, Step } from "../session/mod.ts";
 import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
+import type { ByteConn } from "./tls.ts";
 import { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -15,7 +16,7 @@ const READ_MAX_BYTES = 16 * 1024;
 
 /** What a connection is built from. */
 export interface ConnectionParts {
-  conn: Deno.Conn;
+  conn: ByteConn;
   ip: string;
   session: Session;
   deps: StratumDeps;
@@ -29,7 +30,7 @@ export interface ConnectionParts {
  */
 export class Connection {
   readonly ip: string;
-  readonly #conn: Deno.Conn;
+  readonly #conn: ByteConn;
   readonly #session: Session;
   readonly #deps: StratumDeps;
   readonly #options: ServerOptions;

@@ -12,6 +12,8 @@ export type {
   StratumDeps,
 } from "./types.ts";
 export { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
+export { TlsConfigError } from "./tls.ts";
+export type { ByteConn } from "./tls.ts";
 export type { ByteWriter, LineTag } from "./write_queue.ts";
 // Contract types the server's API mentions, re-exported for the composition root.
 export type { LogFields, Logger, LogLevel } from "../log/mod.ts";

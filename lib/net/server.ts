@@ -4,6 +4,8 @@
 import { isDialectId } from "../dialects/mod.ts";
 import { ExtranoncePools, JobEncodings, Session, type SessionOptions } from "../session/mod.ts";
 import { Connection } from "./connection.ts";
+import { serverTls, tlsContext } from "./tls.ts";
+import type { SecureContext } from "node:tls";
 import {
   type ListenerInfo,
   type ListenerOptions,
@@ -16,6 +18,8 @@ import {
 interface Bound {
   info: ListenerInfo;
   listener: Deno.Listener;
+  /** TLS settings when the listener speaks Stratum over TLS (see tls.ts for why not listenTls). */
+  tls: SecureContext | undefined;
   session: SessionOptions;
   accepting: Promise<void>;
 }
@@ -91,14 +95,10 @@ export class StratumServer {
     if (this.#stopping) throw new ListenerConfigError("server is shutting down");
     checkListener(options);
     const hostname = options.hostname ?? "0.0.0.0";
-    const listener: Deno.Listener = options.tls === undefined
-      ? Deno.listen({ hostname, port: options.port, transport: "tcp" })
-      : Deno.listenTls({
-        hostname,
-        port: options.port,
-        cert: options.tls.cert,
-        key: options.tls.key,
-      });
+    const tls = options.tls === undefined
+      ? undefined
+      : tlsContext(options.tls.cert, options.tls.key);
+    const listener = Deno.listen({ hostname, port: options.port, transport: "tcp" });
     const addr = listener.addr as Deno.NetAddr;
     const info: ListenerInfo = {
       name: options.name ?? `${addr.hostname}:${addr.port}`,
@@ -118,7 +118,7 @@ export class StratumServer {
         ? {}
         : { defaultAddress: this.options.defaultAddress }),
     };
-    const bound: Bound = { info, listener, session, accepting: Promise.resolve() };
+    const bound: Bound = { info, listener, tls, session, accepting: Promise.resolve() };
     bound.accepting = this.#accept(bound);
     this.#bound.push(bound);
     this.#deps.log.info("stratum listening", {
@@ -179,7 +179,8 @@ export class StratumServer {
       closeQuietly(conn);
       return;
     }
-    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+    const tcp = conn as Deno.TcpConn;
+    tcp.setNoDelay(true);
     const log = withFields(this.#deps.log, { ip, listener: bound.info.name });
     const session = new Session(bound.session, {
       validateAddress: this.#deps.validateAddress,
@@ -189,7 +190,7 @@ export class StratumServer {
       ip,
     });
     const connection = new Connection({
-      conn,
+      conn: bound.tls === undefined ? tcp : serverTls(tcp, bound.tls),
       ip,
       session,
       deps: this.#deps,
