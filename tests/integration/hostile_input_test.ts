@@ -192,6 +192,11 @@ hostileTest(
       assert.equal(codeOf(await c.line()), null);
       await c.write(`{"id":9,"method":"mining.authorize","params":["${ADDRESS}.rig","x"]}\n`);
       assert.equal(codeOf(await c.line()), null);
+      // Wait for job 1, so the submits below are judged on their params, not a missing job.
+      for (let line = await c.line(30_000); !line?.includes('"mining.notify"');) {
+        assert.ok(line !== null, "a job arrives");
+        line = await c.line(30_000);
+      }
       // Authorized: mistyped and out-of-range submits.
       const submits: [string, number][] = [
         [`["${ADDRESS}.rig","99999999999999999999","0000000000000001"]`, 21],
