@@ -27,7 +27,9 @@ export interface Running {
   grpcFrontPort: number | undefined;
   /** HTTP address, when enabled. */
   http: Deno.NetAddr | undefined;
+  /** Live share, worker and block statistics (what /api and /metrics read). */
   stats: Stats;
+  /** The template service: node link, jobs per payout address, block submission. */
   service: TemplateService;
   /** Graceful stop: no new miners, in-flight blocks finished, node closed. */
   stop(): Promise<void>;
@@ -35,6 +37,7 @@ export interface Running {
 
 /** Extra knobs that are not user configuration. */
 export interface RunOptions {
+  /** Where every part of the server logs. */
   log: Logger;
   /** kstratum version for the dashboard and metrics. */
   version: string;
