@@ -1,0 +1,415 @@
+// Renders bench/RESULTS.md from one scale run: targets table, fan-out, shares, memory, node load
+// and the side-by-side with the Rust stratum-bridge. Pure: data in, markdown out.
+
+import type { LoadSummary } from "../../scripts/loadgen/run.ts";
+import { fanout, mb, nodeLoad, resources } from "./analysis.ts";
+import type { ScenarioResult } from "./scenarios.ts";
+
+/** Facts about the run besides the scenarios. */
+export interface RunFacts {
+  date: string;
+  durationS: number;
+  machine: { nproc: number; cpu: string; ramGb: number; kernel: string; ulimitN: string };
+  versions: { deno: string; v8: string; kstratum: string; commit: string; bridge: string };
+  /** kHeavyHash checks per second in one thread of the orchestrator (lib/pow), same run. */
+  powPerSec: number;
+  /** Share difficulty of the share-path runs. */
+  shareDiff: number;
+  /** The plan's holds etc., for the setup section. */
+  notes: string[];
+}
+
+const f1 = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : "–");
+const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : "–");
+const int = (v: number) => Math.round(v).toLocaleString("en-US");
+const ratio = (
+  a: number,
+  b: number,
+) => (b > 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : "–");
+
+function find(results: ScenarioResult[], id: string): ScenarioResult | undefined {
+  return results.find((r) => r.name === id);
+}
+
+function lastLoad(r: ScenarioResult | undefined): LoadSummary | undefined {
+  return r?.loads[r.loads.length - 1];
+}
+
+function fan(r: ScenarioResult | undefined) {
+  const load = lastLoad(r);
+  if (r === undefined || load === undefined) return undefined;
+  const tail = r.server.kind === "bridge" ? 0 : 1500;
+  return { load, f: fanout(load, r.events, tail) };
+}
+
+function serverName(r: ScenarioResult): string {
+  return r.server.kind === "bridge" ? "stratum-bridge 2.1.0" : "kstratum";
+}
+
+function fanoutRows(results: ScenarioResult[], ids: string[]): string[] {
+  const rows = [
+    "| server | miners | templates/s | complete / templates | arrival → last miner p50 / p99 (ms) | node notification → last miner p50 / p99 (ms) | per miner: template → held p50 / p99 (ms) | jobs per miner per s |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const id of ids) {
+    const r = find(results, id);
+    const x = fan(r);
+    if (r === undefined || x === undefined) continue;
+    const { load, f } = x;
+    rows.push(
+      `| ${serverName(r)} | ${
+        int(load.miners.ready)
+      } | ${r.fake.rate} | ${f.complete} / ${f.templates} | ` +
+        `${f1(f.fromArrival.p50)} / ${f1(f.fromArrival.p99)} | ${f1(f.fromNotify.p50)} / ${
+          f1(f.fromNotify.p99)
+        } | ` +
+        `${f1(f.perMiner.p50)} / ${f1(f.perMiner.p99)} | ${f2(load.jobs.perMinerPerSec)} |`,
+    );
+  }
+  return rows;
+}
+
+function memoryRow(r: ScenarioResult | undefined): string | undefined {
+  const load = lastLoad(r);
+  if (r === undefined || load === undefined) return undefined;
+  const base = resources(r.samples, r.baseline.from, r.baseline.to);
+  const held = resources(r.samples, load.window.startAt + 2000, load.window.endAt);
+  const miners = load.miners.ready;
+  const perConn = miners > 0 ? (held.rss - base.rss) / miners / 1024 : 0;
+  return `| ${serverName(r)} | ${int(miners)} | ${f1(mb(base.rss))} | ${f1(mb(held.rss))} (max ${
+    f1(mb(held.rssMax))
+  }) | ${f1(perConn)} | ${f2(held.cpuCores)} |`;
+}
+
+function nodeRow(r: ScenarioResult | undefined): string | undefined {
+  const load = lastLoad(r);
+  if (r === undefined || load === undefined) return undefined;
+  const n = nodeLoad(r.events, load.window.startAt, load.window.endAt);
+  return `| ${serverName(r)} | ${
+    int(load.miners.ready)
+  } | ${load.options.addresses} | ${n.events} | ${int(n.calls)} | ${
+    f2(n.callsPerEvent)
+  } | ${n.fetchedEvents} | ${f1(n.callsPerFetchedEvent)} | ${n.maxAddressesPerEvent} |`;
+}
+
+function shareRow(label: string, r: ScenarioResult, load: LoadSummary, powPerSec: number): string {
+  const use = resources(r.samples, load.window.startAt, load.window.endAt);
+  const s = load.shares;
+  const rejected = Object.entries(s.rejected).map(([c, n]) => `${n}×${c}`).join(" ") || "0";
+  const perCpu = use.cpuCores > 0 ? s.acceptedPerSec / use.cpuCores : 0;
+  return `| ${label} | ${int(load.options.shareRate)} | ${int(s.sentPerSec)} | ${
+    int(s.acceptedPerSec)
+  } | ${rejected} | ${s.timedOut} | ` +
+    `${f2(s.latencyMs.p50)} / ${f2(s.latencyMs.p90)} / ${f2(s.latencyMs.p99)} / ${
+      f1(s.latencyMs.max)
+    } | ${f2(use.cpuCores)} | ${int(perCpu)} (${ratio(perCpu, powPerSec)} of raw PoW) |`;
+}
+
+const SHARE_HEAD = [
+  "| run | asked/s | sent/s | accepted/s | rejected | timed out | reply ms p50 / p90 / p99 / max | server CPU (cores) | accepted per server CPU-second |",
+  "|---|---:|---:|---:|---|---:|---:|---:|---:|",
+];
+
+/** The best step of the rate ladder that the server kept up with (no timeouts, ≥ 95% accepted). */
+export function sustained(r: ScenarioResult | undefined): LoadSummary | undefined {
+  const ok = (r?.loads ?? []).filter((l) =>
+    l.shares.timedOut === 0 && l.shares.accepted >= 0.95 * l.shares.sent && l.shares.sent > 0
+  );
+  return ok.sort((a, b) => b.shares.acceptedPerSec - a.shares.acceptedPerSec)[0];
+}
+
+function status(ok: boolean | undefined): string {
+  return ok === undefined ? "not measured" : ok ? "**met**" : "**not met**";
+}
+
+/** The whole RESULTS.md. */
+export function renderReport(facts: RunFacts, results: ScenarioResult[]): string {
+  const k10 = fan(find(results, "k-10k"));
+  const k10d = fan(find(results, "k-10k-2hz"));
+  const k1d = fan(find(results, "k-1k-2hz"));
+  const kShare = find(results, "k-share");
+  const share2000 = kShare?.loads[1];
+  const share100 = kShare?.loads[0];
+  const kMax = find(results, "k-max");
+  const best = sustained(kMax);
+  const bestUse = best && kMax
+    ? resources(kMax.samples, best.window.startAt, best.window.endAt)
+    : undefined;
+  const perCore = best && bestUse && bestUse.cpuCores > 0
+    ? best.shares.acceptedPerSec / bestUse.cpuCores
+    : undefined;
+  const mem10 = find(results, "k-10k");
+  const mem10Load = lastLoad(mem10);
+  const mem10Rss = mem10 && mem10Load
+    ? resources(mem10.samples, mem10Load.window.startAt + 2000, mem10Load.window.endAt).rss
+    : undefined;
+  const nl1 = find(results, "k-10k");
+  const nl100 = find(results, "k-10k-100a");
+  const load1 = lastLoad(nl1);
+  const load100 = lastLoad(nl100);
+  const n1 = nl1 && load1
+    ? nodeLoad(nl1.events, load1.window.startAt, load1.window.endAt)
+    : undefined;
+  const n100 = nl100 && load100
+    ? nodeLoad(nl100.events, load100.window.startAt, load100.window.endAt)
+    : undefined;
+
+  const out: string[] = [];
+  out.push("# kstratum scale results", "");
+  out.push(
+    `Generated by \`deno task bench:scale\` (bench/scale/run.ts) on ${facts.date} in ${
+      Math.round(facts.durationS)
+    } s. Every figure below comes from this one run; rerun the task to refresh it.`,
+    "",
+  );
+  out.push("## Machine and versions", "");
+  out.push(
+    `- ${facts.machine.nproc} cores (${facts.machine.cpu}), ${
+      f1(facts.machine.ramGb)
+    } GB RAM, Linux ${facts.machine.kernel}, open files limit ${facts.machine.ulimitN}`,
+    `- Deno ${facts.versions.deno} (V8 ${facts.versions.v8}); kstratum ${facts.versions.kstratum} at ${facts.versions.commit}`,
+    `- Peer: ${facts.versions.bridge}`,
+    `- Baseline measured in this run: lib/pow checks ${
+      int(facts.powPerSec)
+    } kHeavyHash/s in one thread.`,
+    "",
+  );
+  out.push("## Targets", "");
+  out.push("| target | measured | status |", "|---|---|---|");
+  const held = k10?.load.miners;
+  out.push(
+    `| 10,000 concurrent miners held | ${
+      held ? `${int(held.ready)} ready, ${held.droppedWhileReady} dropped` : "–"
+    } | ${status(held ? held.ready >= 10_000 && held.droppedWhileReady === 0 : undefined)} |`,
+  );
+  out.push(
+    `| fan-out p99 ≤ 50 ms at 10k (template arrival → last miner notified; templates 2/s, so no miner's 250 ms job throttle holds the job) | ${
+      k10d
+        ? `${f1(k10d.f.fromArrival.p99)} ms (p50 ${f1(k10d.f.fromArrival.p50)}); 1k: ${
+          f1(k1d?.f.fromArrival.p99 ?? NaN)
+        } ms`
+        : "–"
+    } | ${status(k10d ? k10d.f.fromArrival.p99 <= 50 && k10d.f.complete > 0 : undefined)} |`,
+  );
+  out.push(
+    `| same at 10 templates/s (default job interval 250 ms per miner) | ${
+      k10 ? `${f1(k10.f.fromArrival.p99)} ms (p50 ${f1(k10.f.fromArrival.p50)})` : "–"
+    } | ${status(k10 ? k10.f.fromArrival.p99 <= 50 && k10.f.complete > 0 : undefined)} |`,
+  );
+  out.push(
+    `| share reply p99 ≤ 5 ms at 2,000 shares/s | ${
+      share2000
+        ? `${f2(share2000.shares.latencyMs.p99)} ms at ${
+          int(share2000.shares.acceptedPerSec)
+        } accepted/s`
+        : "–"
+    } | ${
+      status(
+        share2000
+          ? share2000.shares.latencyMs.p99 <= 5 && share2000.shares.acceptedPerSec >= 1900
+          : undefined,
+      )
+    } |`,
+  );
+  out.push(
+    `| ≥ 20,000 validated shares/s on one core | ${
+      best && perCore !== undefined
+        ? `${int(best.shares.acceptedPerSec)}/s sustained at ${
+          f2(bestUse!.cpuCores)
+        } server cores = ${int(perCore)} per server CPU-second`
+        : "–"
+    } | ${status(perCore === undefined ? undefined : perCore >= 20_000)} |`,
+  );
+  out.push(
+    `| ≤ 150 MB RSS at 10k idle miners | ${
+      mem10Rss === undefined ? "–" : `${f1(mb(mem10Rss))} MB`
+    } | ${status(mem10Rss === undefined ? undefined : mb(mem10Rss) <= 150)} |`,
+  );
+  out.push(
+    `| template calls per event = distinct payout addresses | ${
+      n1 && n100
+        ? `1 address: ${f2(n1.callsPerFetchedEvent)} per fetched event (${
+          f2(n1.callsPerEvent)
+        } per event); 100 addresses: ${f1(n100.callsPerFetchedEvent)} per fetched event (${
+          f1(n100.callsPerEvent)
+        } per event)`
+        : "–"
+    } | ${
+      status(
+        n1 && n100
+          ? n1.callsPerFetchedEvent <= 1.05 && n100.callsPerFetchedEvent <= 105
+          : undefined,
+      )
+    } |`,
+    "",
+  );
+
+  out.push("## Job fan-out", "");
+  out.push(
+    "Arrival: the fake node's last getBlockTemplate answer for the event. Held: the miner has that template or a newer one (a skipped template counts until newer work arrives). Templates within 1.5 s of the window's end are left out for kstratum; complete = every miner got there.",
+    "",
+  );
+  out.push(
+    ...fanoutRows(results, [
+      "k-1k",
+      "r-1k",
+      "k-10k",
+      "r-10k",
+      "k-1k-2hz",
+      "r-1k-2hz",
+      "k-10k-2hz",
+      "r-10k-2hz",
+    ]),
+    "",
+  );
+
+  out.push("## Share path (kstratum)", "");
+  out.push(
+    `Share difficulty ${facts.shareDiff} (2^-32) on every listener of the bench server, templates at the devnet fixture's bits: shares are checked with kHeavyHash exactly as at any difficulty, and the load generator finds each with one or two hashes. Mix A:B:C:D = 1:1:1:1.`,
+    "",
+  );
+  out.push(...SHARE_HEAD);
+  if (kShare && share100) {
+    out.push(shareRow("1,000 miners, baseline rate", kShare, share100, facts.powPerSec));
+  }
+  if (kShare && share2000) {
+    out.push(shareRow("1,000 miners, target rate", kShare, share2000, facts.powPerSec));
+  }
+  if (share100 && share2000) {
+    out.push(
+      "",
+      `p99 at 2,000/s is ${
+        ratio(share2000.shares.latencyMs.p99, share100.shares.latencyMs.p99)
+      } the p99 at ${int(share100.options.shareRate)}/s.`,
+    );
+  }
+  out.push("", "Rate ladder (200 miners):", "", ...SHARE_HEAD);
+  for (const l of kMax?.loads ?? []) {
+    out.push(shareRow(`${int(l.options.shareRate)}/s asked`, kMax!, l, facts.powPerSec));
+  }
+  out.push("");
+
+  out.push("## Memory", "");
+  out.push(
+    "| server | miners | RSS without miners (MB) | RSS with idle miners (MB) | per connection (KB) | server CPU (cores) |",
+    "|---|---:|---:|---:|---:|---:|",
+  );
+  for (const id of ["k-1k", "r-1k", "k-10k", "r-10k"]) {
+    const row = memoryRow(find(results, id));
+    if (row) out.push(row);
+  }
+  out.push("");
+
+  out.push("## Node load", "");
+  out.push(
+    "| server | miners | payout addresses | events | getBlockTemplate calls | calls per event | events fetched | calls per fetched event | most addresses in one event |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  );
+  for (const id of ["k-10k", "r-10k", "k-10k-100a", "r-10k-100a"]) {
+    const row = nodeRow(find(results, id));
+    if (row) out.push(row);
+  }
+  out.push("");
+
+  out.push("## Side by side with the Rust stratum-bridge", "");
+  out.push(...peerSection(results));
+  out.push("");
+
+  out.push("## Setup", "");
+  out.push(...facts.notes.map((n) => `- ${n}`));
+  const failed = results.filter((r) => r.error !== undefined);
+  if (failed.length > 0) {
+    out.push("", "## Scenarios that failed", "");
+    for (const r of failed) {
+      out.push(`- ${r.name}: ${r.error!.split("\n").slice(0, 6).join(" / ")}`);
+    }
+  }
+  out.push("");
+  return out.join("\n");
+}
+
+function peerSection(results: ScenarioResult[]): string[] {
+  const rows: string[] = [
+    "Same load generator, same fake node, same run; ratio = stratum-bridge ÷ kstratum (above 1: kstratum is better).",
+    "",
+    "| measure | kstratum | stratum-bridge | ratio |",
+    "|---|---:|---:|---:|",
+  ];
+  for (
+    const [label, k, r] of [
+      ["fan-out p99, 1k miners, 10 templates/s (notification → last miner, ms)", "k-1k", "r-1k"],
+      ["fan-out p99, 10k miners, 10 templates/s (notification → last miner, ms)", "k-10k", "r-10k"],
+      [
+        "fan-out p99, 10k miners, 2 templates/s (notification → last miner, ms)",
+        "k-10k-2hz",
+        "r-10k-2hz",
+      ],
+    ] as const
+  ) {
+    const a = fan(find(results, k));
+    const b = fan(find(results, r));
+    if (!a || !b) continue;
+    const bv = b.f.complete > 0 ? b.f.fromNotify.p99 : NaN;
+    rows.push(
+      `| ${label} | ${f1(a.f.fromNotify.p99)} | ${
+        b.f.complete > 0 ? f1(bv) : `never complete (${b.f.templates} templates)`
+      } | ${ratio(bv, a.f.fromNotify.p99)} |`,
+    );
+    rows.push(
+      `| per-miner template → held p99, ${label.split(",")[1]} (ms) | ${f1(a.f.perMiner.p99)} | ${
+        f1(b.f.perMiner.p99)
+      } | ${ratio(b.f.perMiner.p99, a.f.perMiner.p99)} |`,
+    );
+  }
+  for (const [label, k, r] of [["RSS per connection, 10k idle (KB)", "k-10k", "r-10k"]] as const) {
+    const per = (x: ScenarioResult | undefined) => {
+      const l = lastLoad(x);
+      if (!x || !l || l.miners.ready === 0) return NaN;
+      const base = resources(x.samples, x.baseline.from, x.baseline.to).rss;
+      const heldRss = resources(x.samples, l.window.startAt + 2000, l.window.endAt).rss;
+      return (heldRss - base) / l.miners.ready / 1024;
+    };
+    const a = per(find(results, k));
+    const b = per(find(results, r));
+    rows.push(`| ${label} | ${f1(a)} | ${f1(b)} | ${ratio(b, a)} |`);
+  }
+  for (
+    const [label, k, r] of [
+      ["getBlockTemplate calls per event, 10k miners, 1 address", "k-10k", "r-10k"],
+      ["getBlockTemplate calls per event, 10k miners, 100 addresses", "k-10k-100a", "r-10k-100a"],
+    ] as const
+  ) {
+    const calls = (x: ScenarioResult | undefined) => {
+      const l = lastLoad(x);
+      return x && l ? nodeLoad(x.events, l.window.startAt, l.window.endAt).callsPerEvent : NaN;
+    };
+    const a = calls(find(results, k));
+    const b = calls(find(results, r));
+    rows.push(`| ${label} | ${f2(a)} | ${f1(b)} | ${ratio(b, a)} |`);
+  }
+  const kb = lastLoad(find(results, "k-block"));
+  const rb = lastLoad(find(results, "r-block"));
+  if (kb && rb) {
+    rows.push(
+      `| block shares: accepted/s at ${int(kb.options.shareRate)}/s asked | ${
+        int(kb.shares.acceptedPerSec)
+      } | ${int(rb.shares.acceptedPerSec)} | ${
+        ratio(kb.shares.acceptedPerSec, rb.shares.acceptedPerSec)
+      } (inverse) |`,
+      `| block shares: submit → reply p50 (ms) | ${f2(kb.shares.latencyMs.p50)} | ${
+        f2(rb.shares.latencyMs.p50)
+      } | ${ratio(rb.shares.latencyMs.p50, kb.shares.latencyMs.p50)} |`,
+      `| block shares: submit → reply p99 (ms) | ${f2(kb.shares.latencyMs.p99)} | ${
+        f2(rb.shares.latencyMs.p99)
+      } | ${ratio(rb.shares.latencyMs.p99, kb.shares.latencyMs.p99)} |`,
+      `| block shares: timed out / rejected | ${kb.shares.timedOut} / ${
+        sumValues(kb.shares.rejected)
+      } | ${rb.shares.timedOut} / ${sumValues(rb.shares.rejected)} | |`,
+    );
+  }
+  return rows;
+}
+
+function sumValues(r: Record<string, number>): number {
+  return Object.values(r).reduce((a, b) => a + b, 0);
+}
