@@ -169,12 +169,9 @@ export class KstratumProcess {
     return this.child.pid;
   }
 
-  /** Resident set size of the process, bytes (Linux /proc). */
-  rssBytes(): number {
-    const status = Deno.readTextFileSync(`/proc/${this.pid}/status`);
-    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-    if (kb === undefined) throw new Error("no VmRSS in /proc status");
-    return Number(kb) * 1024;
+  /** Resident set size of the process, bytes (`ps`: Deno reads /proc only with --allow-all). */
+  async rssBytes(): Promise<number> {
+    return await rssOf(this.pid);
   }
 
   /** GET a JSON document from the HTTP server. */
@@ -201,4 +198,24 @@ export class KstratumProcess {
     this.child.kill("SIGKILL");
     return await this.exited;
   }
+}
+
+/** Resident set size of process `pid`, bytes, from `ps`. */
+export async function rssOf(pid: number): Promise<number> {
+  const out = await new Deno.Command("ps", { args: ["-o", "rss=", "-p", String(pid)] }).output();
+  const kb = Number(new TextDecoder().decode(out.stdout).trim());
+  if (!out.success || !Number.isFinite(kb) || kb <= 0) throw new Error(`no RSS for pid ${pid}`);
+  return kb * 1024;
+}
+
+/** Open file descriptors of process `pid` (`ls /proc/<pid>/fd`: Deno reads /proc only with --allow-all). */
+export async function openFds(pid: number): Promise<number> {
+  const out = await new Deno.Command("ls", { args: [`/proc/${pid}/fd`] }).output();
+  return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l !== "").length;
+}
+
+/** Pids of processes whose command line contains `text` (`pgrep -f`). */
+export async function pidsMatching(text: string): Promise<number[]> {
+  const out = await new Deno.Command("pgrep", { args: ["-f", "--", text] }).output();
+  return new TextDecoder().decode(out.stdout).split("\n").filter((l) => l !== "").map(Number);
 }

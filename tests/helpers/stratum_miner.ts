@@ -208,7 +208,12 @@ export class StratumMiner {
       });
     });
     const body = params.map((v) => (typeof v === "bigint" ? v.toString() : JSON.stringify(v)));
-    await this.write(`{"id":${id},"method":"${method}","params":[${body.join(",")}]}\n`);
+    try {
+      await this.write(`{"id":${id},"method":"${method}","params":[${body.join(",")}]}\n`);
+    } catch (e) {
+      reply.catch(() => {}); // the write failure is the error to report
+      throw e;
+    }
     return await reply;
   }
 

@@ -15,7 +15,7 @@ import type {
 } from "../../lib/templates/mod.ts";
 import { exponentialBackoff } from "../../lib/templates/mod.ts";
 import type { Stats } from "../../lib/stats/mod.ts";
-import { assemble, startInProcess } from "../helpers/kstratum.ts";
+import { assemble, pidsMatching, startInProcess } from "../helpers/kstratum.ts";
 import {
   type KaspadProcess,
   kaspadTest,
@@ -86,18 +86,11 @@ function assertVerdictsLogged(
   assert.equal(records(/^block candidate$/).length, b.found, "every candidate reached a verdict");
 }
 
-/** The pid of a running kaspad, found by its appdir in /proc (KaspadProcess keeps its child private). */
-function kaspadPid(kaspad: KaspadProcess): number {
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const cmd = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`).split("\0");
-      if (cmd.includes(`--appdir=${kaspad.appdir}`)) return Number(entry.name);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  throw new Error("kaspad process not found");
+/** The pid of a running kaspad, found by its unique appdir (KaspadProcess keeps its child private). */
+async function kaspadPid(kaspad: KaspadProcess): Promise<number> {
+  const pids = await pidsMatching(`--appdir=${kaspad.appdir}`);
+  assert.equal(pids.length, 1, `one kaspad with appdir ${kaspad.appdir}: ${pids}`);
+  return pids[0]!;
 }
 
 kaspadTest(
@@ -164,7 +157,7 @@ kaspadTest(
     const k = await startInProcess([`--node=${kaspad.grpcAddress}`, ...ARGS]);
     const service = k.running.service;
     const miners: StratumMiner[] = [];
-    const pid = kaspadPid(kaspad);
+    const pid = await kaspadPid(kaspad);
     try {
       await service.whenReady();
       miners.push(await miner(k.port, "A"), await miner(k.port, "B"));

@@ -122,14 +122,14 @@ kaspadTest(
         200,
       );
       const warm = await barrage(k, 1);
-      const before = k.rssBytes();
+      const before = await k.rssBytes();
       let total = warm;
       for (let round = 2; round <= 4; round++) {
         const r = await barrage(k, round);
         total = { replies: total.replies + r.replies, closes: total.closes + r.closes };
         assert.ok(k.alive, `the process is alive after round ${round}`);
       }
-      const after = k.rssBytes();
+      const after = await k.rssBytes();
       console.log(
         `barrage: ${total.replies} replies, ${total.closes} clean closes; ` +
           `RSS ${Math.round(before / 2 ** 20)} → ${Math.round(after / 2 ** 20)} MB`,

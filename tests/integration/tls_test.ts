@@ -5,7 +5,7 @@
 // Certificates are made at test time by tests/fixtures/tls/make_test_certs.sh into a temp dir.
 
 import assert from "node:assert/strict";
-import { type InProcess, KstratumProcess, startInProcess } from "../helpers/kstratum.ts";
+import { type InProcess, KstratumProcess, openFds, startInProcess } from "../helpers/kstratum.ts";
 import {
   KASPAD_BIN,
   type KaspadProcess,
@@ -201,7 +201,7 @@ tlsTest(
     });
     // TCP connections that never start the TLS handshake are closed at the handshake timeout, and
     // their sockets really go (Deno.listenTls kept such sockets open for as long as the peer stayed).
-    const fdsBefore = openFds();
+    const fdsBefore = await openFds(Deno.pid);
     const silent = await Promise.all(
       Array.from({ length: 100 }, () => Deno.connect({ hostname: "127.0.0.1", port: e.tlsPort })),
     );
@@ -217,7 +217,7 @@ tlsTest(
     }
     await waitFor(
       "server-side sockets released",
-      () => (openFds() <= fdsBefore + 5 ? true : undefined),
+      async () => ((await openFds(Deno.pid)) <= fdsBefore + 5 ? true : undefined),
       10_000,
       100,
     );
@@ -232,11 +232,6 @@ tlsTest(
     m.close();
   },
 );
-
-/** Open file descriptors of this process (client and in-process server sockets alike). */
-function openFds(): number {
-  return [...Deno.readDirSync("/proc/self/fd")].length;
-}
 
 /** Reads until the peer closes (or resets); throws after `ms`. Returns the text seen. */
 async function readAll(conn: Deno.Conn, ms: number): Promise<string> {
