@@ -185,6 +185,9 @@ export class FakeKaspad {
 
   #accept(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>): void {
     this.#streams.add(call);
+    // Response headers at once, as kaspad (tonic) sends them: the rusty-kaspa client waits for
+    // them before its first request, and grpc-js would hold them until the first response.
+    call.sendMetadata(new grpc.Metadata());
     const gone = (): void => {
       this.#streams.delete(call);
       this.#subscribed.delete(call);
@@ -279,6 +282,7 @@ export class FakeKaspad {
       difficulty: 1,
       pastMedianTime: event?.timestamp ?? 0n,
       virtualParentHashes: event === undefined ? [] : [event.parent],
+      pruningPointHash: this.templates.pruningPoint,
       virtualDaaScore: event?.daaScore ?? 0n,
       sink: event?.parent ?? "",
     });

@@ -68,6 +68,11 @@ export class TemplateFactory {
     return this.#bits;
   }
 
+  /** Pruning point of every template, hex. */
+  get pruningPoint(): string {
+    return this.#base.header!.pruningPoint;
+  }
+
   /** The current event, if any was made. */
   get current(): TemplateEvent | undefined {
     return this.#event;
