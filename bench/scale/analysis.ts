@@ -5,6 +5,7 @@ import type { EventRecord } from "../../scripts/fake_kaspad/server.ts";
 import type { LoadSummary } from "../../scripts/loadgen/run.ts";
 import { rounded, summarize, type Summary } from "../../scripts/loadgen/stats.ts";
 import type { Usage } from "./procs.ts";
+import type { ServerFanout } from "./scenarios.ts";
 
 /** Job fan-out of one run. */
 export interface Fanout {
@@ -46,8 +47,16 @@ export interface ResourceUse {
   cpuCores: number;
 }
 
-/** Fan-out over the window's templates; `tailMs` drops templates too close to the end. */
-export function fanout(summary: LoadSummary, events: EventRecord[], tailMs: number): Fanout {
+/**
+ * Fan-out over the window's templates; `tailMs` drops templates too close to the end. With
+ * `selfTimed` (the baseline server) the template's timestamp is both its notification and arrival.
+ */
+export function fanout(
+  summary: LoadSummary,
+  events: EventRecord[],
+  tailMs: number,
+  selfTimed = false,
+): Fanout {
   const byTs = new Map(events.map((e) => [e.timestamp, e]));
   const miners = summary.miners.ready - summary.miners.droppedWhileReady;
   const { startAt, endAt } = summary.window;
@@ -58,6 +67,11 @@ export function fanout(summary: LoadSummary, events: EventRecord[], tailMs: numb
   const fromNotify: number[] = [];
   const fromArrival: number[] = [];
   for (const t of complete) {
+    if (selfTimed) {
+      fromNotify.push(t.lastAt - t.timestamp);
+      fromArrival.push(t.lastAt - t.timestamp);
+      continue;
+    }
     const e = byTs.get(t.timestamp);
     if (e === undefined) continue;
     fromNotify.push(t.lastAt - e.notifiedAt);
@@ -70,6 +84,19 @@ export function fanout(summary: LoadSummary, events: EventRecord[], tailMs: numb
     fromArrival: rounded(summarize(fromArrival)),
     perMiner: summary.jobs.reachMs,
   };
+}
+
+/** Quantile `q` of a bucketed histogram: the upper bound of the bucket holding it, ms. */
+export function bucketQuantile(h: ServerFanout | undefined, q: number): number {
+  if (h === undefined) return NaN;
+  const total = h.counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return NaN;
+  let seen = 0;
+  for (let i = 0; i < h.counts.length; i++) {
+    seen += h.counts[i]!;
+    if (seen >= q * total) return h.bounds[i] ?? Infinity;
+  }
+  return Infinity;
 }
 
 /** getBlockTemplate calls per event for events notified in [from, to]. */

@@ -10,7 +10,7 @@ export interface Child {
   tail: string[];
   /** Resolves with the exit code. */
   exited: Promise<number>;
-  /** Resolves with the first stdout line `match` accepts (rejects after `timeoutMs`). */
+  /** Resolves with the first output line (stdout or stderr) `match` accepts; rejects after `timeoutMs`. */
   waitLine(match: (line: string) => boolean, timeoutMs: number): Promise<string>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. Idempotent. */
   stop(graceMs?: number): Promise<number>;
@@ -54,14 +54,14 @@ export function spawn(
     tail.push(line);
     if (tail.length > TAIL) tail.shift();
   };
-  const onStdout = (line: string) => {
+  const onLine = (line: string) => {
     keep(line);
     for (const w of waiters.splice(0)) {
       if (w.match(line)) w.resolve(line);
       else waiters.push(w);
     }
   };
-  const drained = Promise.all([drain(proc.stdout, onStdout), drain(proc.stderr, keep)]);
+  const drained = Promise.all([drain(proc.stdout, onLine), drain(proc.stderr, onLine)]);
   const exited = proc.status.then(async (s) => {
     await drained.catch(() => {});
     return s.code;

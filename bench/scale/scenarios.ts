@@ -21,7 +21,9 @@ export interface Paths {
 export type ServerSpec =
   | { kind: "kstratum"; listenOptions?: string }
   | { kind: "kstratum-share"; diff: number }
-  | { kind: "bridge" };
+  | { kind: "bridge" }
+  /** bench/scale/baseline_server.ts: a bare broadcast loop, the fan-out floor of the setup. */
+  | { kind: "baseline"; rate: number };
 
 /** The fake node's behaviour. */
 export interface FakeSpec {
@@ -43,12 +45,22 @@ export interface LoadSpec {
   networkBits: number;
 }
 
+/** kstratum's own fan-out histogram (ks_job_fanout_seconds) over one load's window. */
+export interface ServerFanout {
+  /** Bucket upper bounds, ms. */
+  bounds: number[];
+  /** Observations per bucket in the window (last entry: above every bound). */
+  counts: number[];
+}
+
 /** Everything measured in a scenario. */
 export interface ScenarioResult {
   name: string;
   server: ServerSpec;
   fake: FakeSpec;
   loads: LoadSummary[];
+  /** Per load: kstratum's fan-out histogram over the window (undefined for other servers). */
+  serverFanout: (ServerFanout | undefined)[];
   events: EventRecord[];
   fakeStats: FakeKaspadStats | undefined;
   samples: Usage[];
@@ -64,7 +76,25 @@ function denoArgs(paths: Paths, entry: string, flags: string[], args: string[]):
   return ["run", ...flags, `${paths.root}/${entry}`, ...args];
 }
 
-function startServer(paths: Paths, spec: ServerSpec, nodePort: number, port: number): Child {
+function startServer(
+  paths: Paths,
+  spec: ServerSpec,
+  ports: { node: number; stratum: number; http: number },
+): Child {
+  const { node: nodePort, stratum: port } = ports;
+  if (spec.kind === "baseline") {
+    return spawn("baseline server", Deno.execPath(), [
+      "run",
+      "--allow-net=127.0.0.1",
+      `${paths.root}/bench/scale/baseline_server.ts`,
+      "--port",
+      String(port),
+      "--rate",
+      String(spec.rate),
+      "--duration-s",
+      "900",
+    ]);
+  }
   if (spec.kind === "bridge") {
     if (paths.bridgeBin === undefined) throw new Error("stratum-bridge is not installed");
     return spawn("stratum-bridge", paths.bridgeBin, [
@@ -96,7 +126,7 @@ function startServer(paths: Paths, spec: ServerSpec, nodePort: number, port: num
     "--listen",
     `127.0.0.1:${port}${listenOptions}`,
     "--http",
-    "off",
+    `127.0.0.1:${ports.http}`,
     "--log-level",
     "warn",
     ...LIMIT_ARGS,
@@ -147,12 +177,56 @@ function loadArgs(paths: Paths, port: number, spec: LoadSpec, out: string): stri
   ]);
 }
 
-async function runLoadgen(paths: Paths, port: number, spec: LoadSpec, n: number) {
+/** Cumulative ks_job_fanout_seconds buckets from /metrics: [upper bound ms, count]. */
+async function scrapeFanout(httpPort: number): Promise<Array<[number, number]> | undefined> {
+  try {
+    const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+    const out: Array<[number, number]> = [];
+    for (const m of text.matchAll(/^ks_job_fanout_seconds_bucket\{le="([^"]+)"\} (\S+)$/gm)) {
+      out.push([m[1] === "+Inf" ? Infinity : Number(m[1]) * 1000, Number(m[2])]);
+    }
+    return out.length > 0 ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function windowHistogram(
+  before: Array<[number, number]> | undefined,
+  after: Array<[number, number]> | undefined,
+): ServerFanout | undefined {
+  if (before === undefined || after === undefined || before.length !== after.length) {
+    return undefined;
+  }
+  const cumulative = after.map(([, n], i) => n - before[i]![1]);
+  return {
+    bounds: after.filter(([b]) => Number.isFinite(b)).map(([b]) => b),
+    counts: cumulative.map((n, i) => n - (i === 0 ? 0 : cumulative[i - 1]!)),
+  };
+}
+
+async function runLoadgen(
+  paths: Paths,
+  ports: { stratum: number; http: number | undefined },
+  spec: LoadSpec,
+  n: number,
+): Promise<{ summary: LoadSummary; fanout: ServerFanout | undefined }> {
   const out = `${paths.tmp}/load-${n}.json`;
-  const child = spawn("loadgen", Deno.execPath(), loadArgs(paths, port, spec, out));
+  const child = spawn("loadgen", Deno.execPath(), loadArgs(paths, ports.stratum, spec, out));
+  const limitMs = (spec.miners / spec.rampPerSec + spec.holdS + 90) * 1000;
+  const http = ports.http;
+  const scrapeAt = (phase: string) =>
+    http === undefined
+      ? Promise.resolve(undefined)
+      : child.waitLine((l) => l.includes(`"phase":"${phase}"`), limitMs).then(
+        () => scrapeFanout(http),
+        () => undefined,
+      );
+  const [before, after] = [scrapeAt("ready"), scrapeAt("held")];
   const code = await child.exited;
   if (code !== 0) throw new Error(`loadgen exited ${code}\n${child.tail.join("\n")}`);
-  return JSON.parse(await Deno.readTextFile(out)) as LoadSummary;
+  const summary = JSON.parse(await Deno.readTextFile(out)) as LoadSummary;
+  return { summary, fanout: windowHistogram(await before, await after) };
 }
 
 let runs = 0;
@@ -171,6 +245,7 @@ export async function runScenario(
     server: setup.server,
     fake: setup.fake,
     loads: [],
+    serverFanout: [],
     events: [],
     fakeStats: undefined,
     samples: [],
@@ -180,6 +255,8 @@ export async function runScenario(
   const report = `${paths.tmp}/fake-${++runs}.json`;
   const nodePort = freePort();
   const port = freePort();
+  const kstratum = setup.server.kind === "kstratum" || setup.server.kind === "kstratum-share";
+  const httpPort = kstratum ? freePort() : undefined;
   const fake = spawn(
     "fake kaspad",
     Deno.execPath(),
@@ -204,7 +281,11 @@ export async function runScenario(
   let sampler: Sampler | undefined;
   try {
     await fake.waitLine((l) => l.includes('"listening"'), 30_000);
-    server = startServer(paths, setup.server, nodePort, port);
+    server = startServer(paths, setup.server, {
+      node: nodePort,
+      stratum: port,
+      http: httpPort ?? 0,
+    });
     await waitPort(port, 30_000, server);
     sampler = new Sampler(server.pid);
     await sleep(1500); // node link up, first template fetched
@@ -213,7 +294,9 @@ export async function runScenario(
     result.baseline.to = Date.now();
     for (const [i, load] of setup.loads.entries()) {
       setup.log(`  ${name}: load ${i + 1}/${setup.loads.length} (${load.miners} miners)`);
-      result.loads.push(await runLoadgen(paths, port, load, runs * 100 + i));
+      const run = await runLoadgen(paths, { stratum: port, http: httpPort }, load, runs * 100 + i);
+      result.loads.push(run.summary);
+      result.serverFanout.push(run.fanout);
       await sleep(500);
     }
   } catch (e) {

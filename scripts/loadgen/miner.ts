@@ -38,6 +38,7 @@ const SUBSCRIBE_ID = 1;
 const AUTHORIZE_ID = 2;
 const FIRST_SUBMIT_ID = 10;
 const MAX_CARRY = 1 << 20;
+const HEX = /^[0-9a-fA-F]{0,16}$/;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -225,7 +226,9 @@ export class SimMiner {
     const s = this.setup;
     if (id === SUBSCRIBE_ID && this.phase === "subscribing") {
       if (error !== null || result === false) return this.close("subscribe refused");
-      if (Array.isArray(result) && typeof result[1] === "string") this.prefixHex = result[1]; // C
+      if (Array.isArray(result) && typeof result[1] === "string" && HEX.test(result[1])) {
+        this.prefixHex = result[1]; // C: [null, extranonce, size]
+      }
       this.phase = "authorizing";
       this.#send(authorizeLine(s.dialect, AUTHORIZE_ID, s.address, s.worker));
       return;
