@@ -1,17 +1,16 @@
 // End to end through the real kstratum process (`deno run` with the start task's permission flags)
 // between a real kaspad devnet and real miners: a Stratum miner, kaspa-miner, and Chromium.
 //
-// The Stratum miner is scripted (this file): the installable kaspa-miner 0.2.7 speaks only kaspad's
-// gRPC, so it mines through kstratum's gRPC front, and the scripted client covers Stratum. The
-// scripted client hashes with kstratum's WASM kHeavyHash at a tiny share difficulty so a CPU finds
-// shares and, at devnet difficulty, real blocks within seconds.
+// The Stratum miner is scripts/cpu_miner.ts (the tool the README offers for devnet trials): the
+// installable kaspa-miner 0.2.7 speaks only kaspad's gRPC, so it mines through kstratum's gRPC
+// front, and cpu_miner covers Stratum. It hashes with kstratum's WASM kHeavyHash at a tiny share
+// difficulty so a CPU finds shares and, at devnet difficulty, real blocks within seconds.
 
 import assert from "node:assert/strict";
 import { toHex } from "../../lib/block/mod.ts";
 import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { decode } from "../../lib/node/grpc/messages.ts";
-import { createPowState, difficultyToTarget } from "../../lib/pow/mod.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
 import {
@@ -29,7 +28,7 @@ import {
   startKaspad,
   waitFor,
 } from "../helpers/kaspad.ts";
-import { LineClient } from "../fixtures/transcripts/stratum_client.ts";
+import { StratumCpuMiner } from "../../scripts/cpu_miner.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 /** 2^-16: about 65,536 hashes per share, a fraction of a second for the WASM hasher. */
@@ -87,68 +86,6 @@ async function getJson<T>(k: Kstratum, path: string): Promise<T> {
   return await res.json() as T;
 }
 
-/** The miner side of dialect A: the newest job and extranonce as the server announced them. */
-class ArrayMiner {
-  job: { id: string; prePow: Uint8Array; timestamp: bigint } | undefined;
-  extranonce = "";
-  difficulty = 0;
-  readonly replies = new Map<number, { result: unknown; error: unknown }>();
-  #nextId = 10;
-
-  constructor(readonly client: LineClient) {}
-
-  /** Reads server lines until the stream ends (runs in the background). */
-  async pump(): Promise<void> {
-    for (;;) {
-      const line = await this.client.line().catch(() => null);
-      if (line === null) return;
-      this.#take(line);
-    }
-  }
-
-  #take(line: string): void {
-    // Notify words exceed 2^53: read them as text, never through JS numbers.
-    const msg = JSON.parse(line.replace(/(\[|,)\s*(\d{16,})/g, '$1"$2"'));
-    if (msg.method === "mining.set_extranonce") this.extranonce = msg.params[0];
-    else if (msg.method === "mining.set_difficulty") this.difficulty = Number(msg.params[0]);
-    else if (msg.method === "mining.notify") {
-      const [id, words, ts] = msg.params as [string, string[], string | number];
-      const prePow = new Uint8Array(32);
-      const view = new DataView(prePow.buffer);
-      words.forEach((w, i) => view.setBigUint64(i * 8, BigInt(w), true));
-      this.job = { id, prePow, timestamp: BigInt(ts) };
-    } else if (typeof msg.id === "number") {
-      this.replies.set(msg.id, { result: msg.result, error: msg.error });
-    }
-  }
-
-  /** Sends a request and waits (bounded) for its reply. */
-  async request(method: string, params: unknown[]): Promise<{ result: unknown; error: unknown }> {
-    const id = this.#nextId++;
-    await this.client.write(JSON.stringify({ id, method, params }) + "\n");
-    return await waitFor(`reply to ${method} #${id}`, () => this.replies.get(id), 15_000, 5);
-  }
-
-  /** Searches the current job for a nonce meeting the share target (bounded); hex of the miner's part. */
-  findShare(): { jobId: string; nonceHex: string } | undefined {
-    const job = this.job;
-    if (job === undefined) return undefined;
-    const target = difficultyToTarget(this.difficulty);
-    const pow = createPowState(job.prePow, job.timestamp);
-    const high = BigInt(`0x${this.extranonce || "0"}`) << BigInt(64 - this.extranonce.length * 4);
-    const start = BigInt(Math.floor(Math.random() * 2 ** 40));
-    for (let i = 0n; i < 400_000n; i++) {
-      const nonce = high | (start + i);
-      if (pow.meets(nonce, target)) {
-        const width = 16 - this.extranonce.length;
-        const low = nonce & ((1n << BigInt(width * 4)) - 1n);
-        return { jobId: job.id, nonceHex: low.toString(16).padStart(width, "0") };
-      }
-    }
-    return undefined;
-  }
-}
-
 interface ApiBlock {
   hash: string;
   worker: string;
@@ -165,7 +102,7 @@ kaspadTest(
     const k = startKstratum(kaspad.grpcAddress, stratumAddress);
     const node = new GrpcNodeClient({ address: kaspad.grpcAddress });
     let miner: Deno.ChildProcess | undefined;
-    let client: LineClient | undefined;
+    let m: StratumCpuMiner | undefined;
     try {
       await node.connect();
       await waitFor(
@@ -180,14 +117,13 @@ kaspadTest(
       );
 
       // --- Stratum, dialect A, as lolMiner introduces itself.
-      client = await LineClient.connect(k.stratumPort);
-      const m = new ArrayMiner(client);
-      const pumping = m.pump();
+      m = await StratumCpuMiner.connect("127.0.0.1", k.stratumPort);
+      const miner0 = m;
       const sub = await m.request("mining.subscribe", ["lolMiner 1.88", "EthereumStratum/1.0.0"]);
       assert.deepEqual(sub.result, [true, "EthereumStratum/1.0.0"]);
       const auth = await m.request("mining.authorize", [`${stratumAddress}.rig1`, "x"]);
       assert.equal(auth.result, true);
-      await waitFor("first job", () => m.job, 30_000, 10);
+      await waitFor("first job", () => miner0.job, 30_000, 10);
       assert.equal(m.extranonce.length, 4, "2-byte extranonce by default");
       assert.equal(m.difficulty, SHARE_DIFF);
 
@@ -197,10 +133,10 @@ kaspadTest(
       let first: { jobId: string; nonceHex: string } | undefined;
       const deadline = Date.now() + 120_000;
       for (let shares = 0; shares < 600 && Date.now() < deadline; shares++) {
-        const share = m.findShare();
+        const share = miner0.findShare();
         await new Promise((r) => setTimeout(r, 0)); // let fresh jobs arrive
         if (share === undefined) continue;
-        const r = await m.request("mining.submit", [
+        const r: { result: unknown; error: unknown } = await miner0.request("mining.submit", [
           `${stratumAddress}.rig1`,
           share.jobId,
           share.nonceHex,
@@ -234,13 +170,12 @@ kaspadTest(
       const stale = await m.request("mining.submit", [`${stratumAddress}.rig1`, "999999", "00"]);
       assert.equal((stale.error as unknown[])[0], 21, "unknown job");
       // A connection that subscribed but never authorized may not submit.
-      const other = new ArrayMiner(await LineClient.connect(k.stratumPort));
-      const otherPump = other.pump();
+      const other = await StratumCpuMiner.connect("127.0.0.1", k.stratumPort);
       await other.request("mining.subscribe", ["lolMiner 1.88", "EthereumStratum/1.0.0"]);
       const intruder = await other.request("mining.submit", ["rig9", m.job!.id, "01"]);
       assert.equal((intruder.error as unknown[])[0], 24, "unauthorized worker");
-      other.client.close();
-      await otherPump;
+      other.close();
+      await other.closed;
 
       // The node holds rig1's blocks and each coinbase names rig1's address.
       const script = toHex(payToAddressScript(decodeAddress(stratumAddress)));
@@ -305,9 +240,9 @@ kaspadTest(
         });
       }
 
-      client.close();
-      await pumping;
-      client = undefined;
+      m.close();
+      await m.closed;
+      m = undefined;
 
       // SIGTERM: a graceful stop with exit status 0.
       k.child.kill("SIGTERM");
@@ -318,7 +253,7 @@ kaspadTest(
       console.error(k.log.slice(-40).join("\n"));
       throw err;
     } finally {
-      client?.close();
+      m?.close();
       if (miner !== undefined) {
         miner.kill("SIGKILL");
         await miner.status;
