@@ -62,10 +62,11 @@ async function run(): Promise<number> {
   await done.promise;
   clearTimeout(timer);
   for (const s of signals) Deno.removeSignalListener(s, done.resolve);
-  await fake.close();
+  // The report first: it must survive whatever closing the streams does.
   const report = JSON.stringify({ stats: fake.stats(), events: fake.events() });
   if (values.report === undefined) console.log(report);
   else await Deno.writeTextFile(values.report, report);
+  await fake.close();
   return 0;
 }
 

@@ -178,9 +178,15 @@ export class FakeKaspad {
     this.#subscribed.clear();
     const server = this.#server;
     this.#server = undefined;
-    if (server !== undefined) {
-      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    }
+    if (server === undefined) return;
+    // A client that keeps its side of the stream open would hold tryShutdown forever.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000))),
+    ]);
+    clearTimeout(timer);
+    server.forceShutdown();
   }
 
   #accept(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>): void {
