@@ -23,7 +23,9 @@ export class LineTooLongError extends Error {
 
 /**
  * Newline-delimited lines out of a byte stream. A line past the cap errors the stream with
- * {@linkcode LineTooLongError}: the peer is misbehaving and the caller should close it.
+ * {@linkcode LineTooLongError}: the peer is misbehaving and the caller should close it. Lines that
+ * arrived in the same chunk before the oversize one are lost with it (an errored stream drops its
+ * queue); code that must answer every line before closing uses {@linkcode LineSplitter} directly.
  *
  * @example
  * ```ts
