@@ -92,7 +92,7 @@ Deno.test("framing fuzz: any chunking of hostile bytes splits like the whole-buf
   }
 });
 
-Deno.test("framing fuzz: LineStream yields the reference lines, then errors with LineTooLongError", async () => {
+Deno.test("framing fuzz: LineStream yields reference lines in order, then errors with LineTooLongError", async () => {
   for (let seed = 1000; seed < 1400; seed++) {
     const rng = new Rng(seed);
     const max = rng.pick([32, 512, 4096]);
@@ -115,7 +115,10 @@ Deno.test("framing fuzz: LineStream yields the reference lines, then errors with
     } else {
       assert.ok(error instanceof LineTooLongError, `seed ${seed}: ${error}`);
       assert.equal(error.code, "line-too-long");
-      assert.deepEqual(got, expected.slice(0, cut), `seed ${seed}`);
+      // An errored stream drops its queue: lines of the oversize line's chunk may be lost (see
+      // LineStream's doc), but never reordered or invented.
+      assert.deepEqual(got, expected.slice(0, got.length), `seed ${seed}`);
+      assert.ok(got.length <= cut, `seed ${seed}`);
     }
   }
 });
