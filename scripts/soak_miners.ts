@@ -3,7 +3,7 @@
 
 import { difficultyToTarget } from "../lib/pow/mod.ts";
 import { hostileLine, type Rng } from "../tests/helpers/fuzz.ts";
-import { type MinerDialect, type MinerJob, StratumMiner } from "../tests/helpers/stratum_miner.ts";
+import { type MinerDialect, type MinerJob, StratumMiner } from "./stratum_miner.ts";
 
 /** One miner identity across its reconnections. */
 export interface Identity {

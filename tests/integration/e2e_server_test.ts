@@ -1,9 +1,9 @@
 // End to end through the real kstratum process (`deno run` with the start task's permission flags)
 // between a real kaspad devnet and real miners: a Stratum miner, kaspa-miner, and Chromium.
 //
-// The Stratum miner is scripts/cpu_miner.ts (the tool the README offers for devnet trials): the
+// The Stratum miner is scripts/stratum_miner.ts, the client behind the README's cpu_miner.ts: the
 // installable kaspa-miner 0.2.7 speaks only kaspad's gRPC, so it mines through kstratum's gRPC
-// front, and cpu_miner covers Stratum. It hashes with kstratum's WASM kHeavyHash at a tiny share
+// front, and the Stratum client covers Stratum. It hashes with kstratum's WASM kHeavyHash at a tiny share
 // difficulty so a CPU finds shares and, at devnet difficulty, real blocks within seconds.
 
 import assert from "node:assert/strict";
@@ -28,7 +28,7 @@ import {
   startKaspad,
   waitFor,
 } from "../helpers/kaspad.ts";
-import { StratumCpuMiner } from "../../scripts/cpu_miner.ts";
+import { type MinerJob, StratumMiner } from "../../scripts/stratum_miner.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 /** 2^-16: about 65,536 hashes per share, a fraction of a second for the WASM hasher. */
@@ -102,7 +102,7 @@ kaspadTest(
     const k = startKstratum(kaspad.grpcAddress, stratumAddress);
     const node = new GrpcNodeClient({ address: kaspad.grpcAddress });
     let miner: Deno.ChildProcess | undefined;
-    let m: StratumCpuMiner | undefined;
+    let m: StratumMiner | undefined;
     try {
       await node.connect();
       await waitFor(
@@ -116,66 +116,64 @@ kaspadTest(
         200,
       );
 
-      // --- Stratum, dialect A, as lolMiner introduces itself.
-      m = await StratumCpuMiner.connect("127.0.0.1", k.stratumPort);
-      const miner0 = m;
-      const sub = await m.request("mining.subscribe", ["lolMiner 1.88", "EthereumStratum/1.0.0"]);
-      assert.deepEqual(sub.result, [true, "EthereumStratum/1.0.0"]);
-      const auth = await m.request("mining.authorize", [`${stratumAddress}.rig1`, "x"]);
-      assert.equal(auth.result, true);
-      await waitFor("first job", () => miner0.job, 30_000, 10);
+      // --- Stratum, dialect A, as lolMiner introduces itself (the client cpu_miner.ts runs).
+      m = await StratumMiner.connect(k.stratumPort, {
+        dialect: "A",
+        address: stratumAddress,
+        worker: "rig1",
+      });
+      await m.handshake();
+      const firstJob = await m.nextJob(undefined, 30_000);
+      assert.ok(firstJob !== undefined, "a job after authorize");
       assert.equal(m.extranonce.length, 4, "2-byte extranonce by default");
-      assert.equal(m.difficulty, SHARE_DIFF);
+      assert.equal(firstJob.difficulty, SHARE_DIFF);
 
       // Mine until the node has accepted two blocks found by rig1 (bounded: 120 s or 600 shares).
-      let accepted = 0;
       let blocks: ApiBlock[] = [];
-      let first: { jobId: string; nonceHex: string } | undefined;
+      let first: { job: MinerJob; nonce: bigint } | undefined;
+      let start = BigInt(Math.floor(Math.random() * 2 ** 40));
       const deadline = Date.now() + 120_000;
-      for (let shares = 0; shares < 600 && Date.now() < deadline; shares++) {
-        const share = miner0.findShare();
+      while (m.tally.submitted < 600 && Date.now() < deadline) {
+        const job = m.job!;
+        const nonce = m.findNonce(job, { start, tries: 400_000 });
+        start += 400_000n;
         await new Promise((r) => setTimeout(r, 0)); // let fresh jobs arrive
-        if (share === undefined) continue;
-        const r: { result: unknown; error: unknown } = await miner0.request("mining.submit", [
-          `${stratumAddress}.rig1`,
-          share.jobId,
-          share.nonceHex,
-        ]);
-        if (r.result === true) {
-          accepted++;
-          first ??= share;
-        } else {
+        if (nonce === undefined) continue;
+        const r = await m.submit(job, nonce);
+        if (r.error === null) first ??= { job, nonce };
+        else {
           // Only a job replaced while we hashed may be refused (stale); nothing else.
           assert.equal((r.error as unknown[])[0], 21, `unexpected reply ${JSON.stringify(r)}`);
         }
-        if (accepted % 5 === 0) {
+        if (m.tally.accepted % 5 === 0) {
           blocks = (await getJson<{ blocks: ApiBlock[] }>(k, "/api/blocks")).blocks;
           if (blocks.filter((b) => b.worker === "rig1" && b.verdict === "accepted").length >= 2) {
             break;
           }
         }
       }
+      const accepted = m.tally.accepted;
       blocks = (await getJson<{ blocks: ApiBlock[] }>(k, "/api/blocks")).blocks;
       const ours = blocks.filter((b) => b.worker === "rig1" && b.verdict === "accepted");
       assert.ok(ours.length >= 2, `rig1 found ${ours.length} blocks in ${accepted} shares`);
 
       // Every error a miner can meet, answered by the real process.
       assert.ok(first !== undefined);
-      const dup = await m.request("mining.submit", [
-        `${stratumAddress}.rig1`,
-        first.jobId,
-        first.nonceHex,
-      ]);
+      const dup = await m.submit(first.job, first.nonce);
       assert.equal((dup.error as unknown[])[0], 22, "duplicate share");
       const stale = await m.request("mining.submit", [`${stratumAddress}.rig1`, "999999", "00"]);
       assert.equal((stale.error as unknown[])[0], 21, "unknown job");
       // A connection that subscribed but never authorized may not submit.
-      const other = await StratumCpuMiner.connect("127.0.0.1", k.stratumPort);
+      const other = await StratumMiner.connect(k.stratumPort, {
+        dialect: "A",
+        address: stratumAddress,
+        worker: "rig9",
+      });
       await other.request("mining.subscribe", ["lolMiner 1.88", "EthereumStratum/1.0.0"]);
       const intruder = await other.request("mining.submit", ["rig9", m.job!.id, "01"]);
       assert.equal((intruder.error as unknown[])[0], 24, "unauthorized worker");
       other.close();
-      await other.closed;
+      await other.ended;
 
       // The node holds rig1's blocks and each coinbase names rig1's address.
       const script = toHex(payToAddressScript(decodeAddress(stratumAddress)));
@@ -241,7 +239,7 @@ kaspadTest(
       }
 
       m.close();
-      await m.closed;
+      await m.ended;
       m = undefined;
 
       // SIGTERM: a graceful stop with exit status 0.

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { startInProcess } from "../helpers/kstratum.ts";
 import { kaspadTest, randomDevnetAddress, startKaspad, waitFor } from "../helpers/kaspad.ts";
-import { mine, StratumMiner } from "../helpers/stratum_miner.ts";
+import { mine, StratumMiner } from "../../scripts/stratum_miner.ts";
 
 /** Behavioural bound from the requirements, not a speed benchmark. */
 const FAILOVER_BOUND_MS = 2000;

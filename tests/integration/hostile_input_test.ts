@@ -14,7 +14,7 @@ import {
   startKaspad,
   waitFor,
 } from "../helpers/kaspad.ts";
-import { StratumMiner } from "../helpers/stratum_miner.ts";
+import { StratumMiner } from "../../scripts/stratum_miner.ts";
 
 const HANDSHAKE_MS = 1500;
 const IDLE_MS = 3000;

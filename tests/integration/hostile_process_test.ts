@@ -8,7 +8,7 @@ import { type JsonValue, parseJson, parseRequest, writeJson } from "../../lib/pr
 import { hostileLine, Rng } from "../helpers/fuzz.ts";
 import { KstratumProcess } from "../helpers/kstratum.ts";
 import { kaspadTest, randomDevnetAddress, startKaspad, waitFor } from "../helpers/kaspad.ts";
-import { StratumMiner } from "../helpers/stratum_miner.ts";
+import { StratumMiner } from "../../scripts/stratum_miner.ts";
 
 /** About 65,536 hashes per share: a few per second for the WASM hasher on one core. */
 const SHARE_DIFF = 2 ** -16;

@@ -13,7 +13,7 @@ import {
   startKaspad,
   waitFor,
 } from "../helpers/kaspad.ts";
-import { type MinerDialect, StratumMiner } from "../helpers/stratum_miner.ts";
+import { type MinerDialect, StratumMiner } from "../../scripts/stratum_miner.ts";
 
 const SHARE_DIFF = 2 ** -16;
 const HANDSHAKE_MS = 2000;

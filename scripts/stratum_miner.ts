@@ -1,8 +1,8 @@
-// A scripted Stratum miner for integration tests and the soak: speaks dialects A-D over TCP or TLS,
-// keeps the newest job, finds shares with the WASM kHeavyHash, and tallies every reply it gets.
+// A Stratum miner client: speaks dialects A-D over TCP or TLS, keeps the newest job, finds shares
+// with the WASM kHeavyHash and tallies every reply. Used by tests, the soak and scripts/cpu_miner.ts.
 
-import { parseJson } from "../../lib/protocol/mod.ts";
-import { createPowState, difficultyToTarget, type PowState } from "../../lib/pow/mod.ts";
+import { parseJson } from "../lib/protocol/mod.ts";
+import { createPowState, difficultyToTarget, type PowState } from "../lib/pow/mod.ts";
 
 /** The four wire dialects of spec/stratum.md. */
 export type MinerDialect = "A" | "B" | "C" | "D";
@@ -81,14 +81,21 @@ export class StratumMiner {
     this.ended = this.#pump();
   }
 
-  /** Connects over TCP (or TLS with `caCerts`) to 127.0.0.1:`port`. */
+  /** Connects over TCP (or TLS with `caCerts`) to `hostname` (default 127.0.0.1):`port`. */
   static async connect(
     port: number,
-    options: { dialect: MinerDialect; address: string; worker: string; caCerts?: string[] },
+    options: {
+      dialect: MinerDialect;
+      address: string;
+      worker: string;
+      caCerts?: string[];
+      hostname?: string;
+    },
   ): Promise<StratumMiner> {
+    const hostname = options.hostname ?? "127.0.0.1";
     const conn = options.caCerts === undefined
-      ? await Deno.connect({ hostname: "127.0.0.1", port })
-      : await Deno.connectTls({ hostname: "127.0.0.1", port, caCerts: options.caCerts });
+      ? await Deno.connect({ hostname, port })
+      : await Deno.connectTls({ hostname, port, caCerts: options.caCerts });
     return new StratumMiner(conn, options);
   }
 
