@@ -23,7 +23,12 @@ import {
   startKaspad,
   waitFor,
 } from "../helpers/kaspad.ts";
-import { hex, type MinerDialect, type MinerJob, StratumMiner } from "../../scripts/stratum_miner.ts";
+import {
+  hex,
+  type MinerDialect,
+  type MinerJob,
+  StratumMiner,
+} from "../../scripts/stratum_miner.ts";
 
 const SHARE_DIFF = 2 ** -16;
 const ARGS = [
