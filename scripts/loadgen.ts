@@ -3,7 +3,7 @@
 //
 //   deno run --allow-net=127.0.0.1 --allow-read --allow-write scripts/loadgen.ts --port 5555 \
 //     [--miners 1000] [--mix A:1,B:1,C:1,D:1] [--addresses 1] [--prefix kaspadev] [--ramp 1000]
-//     [--hold-s 10] [--share-rate 2000] [--share-kind valid|block|any] [--network-bits 0x1e21bc1c]
+//     [--hold-s 10] [--warmup-s 0] [--share-rate 2000] [--share-kind valid|block|any] [--network-bits 0x1e21bc1c]
 //     [--reply-timeout-ms 5000] [--max-run-s 300] [--out summary.json]
 //
 // Shares are real: nonces are searched with lib/pow (kHeavyHash) against the difficulty the server

@@ -60,8 +60,9 @@ export function fanout(
   const byTs = new Map(events.map((e) => [e.timestamp, e]));
   const miners = summary.miners.ready - summary.miners.droppedWhileReady;
   const { startAt, endAt } = summary.window;
+  const from = startAt + (summary.options.warmupMs ?? 0);
   const considered = summary.jobs.templates.filter((t) =>
-    t.timestamp >= startAt && t.timestamp <= endAt - tailMs
+    t.timestamp >= from && t.timestamp <= endAt - tailMs
   );
   const complete = considered.filter((t) => t.reached >= miners);
   const fromNotify: number[] = [];

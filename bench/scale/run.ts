@@ -47,6 +47,7 @@ function idle(miners: number, holdS: number, addresses = 1): LoadSpec {
     addresses,
     rampPerSec: 2000,
     holdS,
+    warmupS: 3,
     shareRate: 0,
     shareKind: "valid",
     networkBits: FIXTURE_BITS,

@@ -40,6 +40,8 @@ export interface LoadSpec {
   addresses: number;
   rampPerSec: number;
   holdS: number;
+  /** Seconds at the start of the hold left out of job statistics and the server's histogram. */
+  warmupS: number;
   shareRate: number;
   shareKind: ShareKind;
   networkBits: number;
@@ -164,6 +166,8 @@ function loadArgs(paths: Paths, port: number, spec: LoadSpec, out: string): stri
     String(spec.rampPerSec),
     "--hold-s",
     String(spec.holdS),
+    "--warmup-s",
+    String(spec.warmupS),
     "--share-rate",
     String(spec.shareRate),
     "--share-kind",
@@ -215,14 +219,17 @@ async function runLoadgen(
   const child = spawn("loadgen", Deno.execPath(), loadArgs(paths, ports.stratum, spec, out));
   const limitMs = (spec.miners / spec.rampPerSec + spec.holdS + 90) * 1000;
   const http = ports.http;
-  const scrapeAt = (phase: string) =>
+  const scrapeAt = (phase: string, delayMs: number) =>
     http === undefined
       ? Promise.resolve(undefined)
       : child.waitLine((l) => l.includes(`"phase":"${phase}"`), limitMs).then(
-        () => scrapeFanout(http),
+        async () => {
+          await sleep(delayMs);
+          return await scrapeFanout(http);
+        },
         () => undefined,
       );
-  const [before, after] = [scrapeAt("ready"), scrapeAt("held")];
+  const [before, after] = [scrapeAt("ready", spec.warmupS * 1000), scrapeAt("held", 0)];
   const code = await child.exited;
   if (code !== 0) throw new Error(`loadgen exited ${code}\n${child.tail.join("\n")}`);
   const summary = JSON.parse(await Deno.readTextFile(out)) as LoadSummary;

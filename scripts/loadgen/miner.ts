@@ -55,6 +55,8 @@ export class SimMiner {
   job: JobRef | undefined;
   /** Jobs received. */
   jobs = 0;
+  /** When the newest job arrived, ms since the epoch (0: none yet). */
+  lastJobAt = 0;
   /** Share target from the last difficulty the server set. */
   shareTarget: bigint | undefined;
   /** Nonce prefix owned by the server (extranonce / worker prefix), hex. */
@@ -207,6 +209,7 @@ export class SimMiner {
       case "notify":
         this.job = msg.job;
         this.jobs++;
+        this.lastJobAt = at;
         if (msg.difficulty !== undefined) this.#setDifficulty(msg.difficulty);
         this.setup.onJob(msg.job, at);
         return;

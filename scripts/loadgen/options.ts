@@ -30,6 +30,8 @@ export interface LoadOptions {
   connectConcurrency: number;
   /** Time every miner stays connected after the ramp (the measured window), ms. */
   holdMs: number;
+  /** Start of the hold left out of the job statistics (the server settling after the ramp), ms. */
+  warmupMs: number;
   /** Shares per second across all miners during the hold; 0 = idle miners. */
   shareRate: number;
   /** What submitted shares are. */
@@ -57,6 +59,7 @@ export const LOAD_DEFAULTS: LoadOptions = {
   rampPerSec: 1000,
   connectConcurrency: 256,
   holdMs: 10_000,
+  warmupMs: 0,
   shareRate: 0,
   shareKind: "valid",
   networkBits: 0x1e21bc1c,
@@ -166,6 +169,7 @@ export function parseLoadArgs(args: string[]): LoadOptions & { out: string | und
       prefix: { type: "string" },
       ramp: { type: "string" },
       "hold-s": { type: "string" },
+      "warmup-s": { type: "string" },
       "share-rate": { type: "string" },
       "share-kind": { type: "string" },
       "network-bits": { type: "string" },
@@ -193,6 +197,7 @@ export function parseLoadArgs(args: string[]): LoadOptions & { out: string | und
     prefix: prefix as LoadOptions["prefix"],
     rampPerSec: num(v.ramp, "ramp", 1, 100_000) ?? d.rampPerSec,
     holdMs: (num(v["hold-s"], "hold-s", 0, 3600) ?? d.holdMs / 1000) * 1000,
+    warmupMs: (num(v["warmup-s"], "warmup-s", 0, 3600) ?? d.warmupMs / 1000) * 1000,
     shareRate: num(v["share-rate"], "share-rate", 0, 200_000) ?? d.shareRate,
     shareKind: kind,
     networkBits: num(v["network-bits"], "network-bits", 1, 0xffffffff) ?? d.networkBits,

@@ -26,10 +26,15 @@ export interface LoadSummary {
   jobs: {
     received: number;
     perMinerPerSec: number;
-    /** Templates first seen in the window: when every miner held them (or newer work). */
+    /** Templates first seen in the window after the warm-up: when every miner held them (or newer work). */
     templates: TemplateReach[];
     /** Per miner and template: ms from the template's timestamp until the miner held it or newer. */
     reachMs: Summary;
+    /** Per dialect: miners, jobs per miner per second over the hold, and miners whose newest
+     * job was older than 5 s when the hold ended (starved). */
+    byDialect: Partial<
+      Record<DialectId, { miners: number; perMinerPerSec: number; starved: number }>
+    >;
   };
   shares: {
     asked: number;
@@ -160,9 +165,21 @@ export async function runLoad(
   const holdS = (windowEnd - windowStart) / 1000;
   const reach = book.reach(
     miners.flatMap((m, i) => (m.reason === "done" ? [i] : [])),
-    windowStart,
+    Math.min(windowStart + o.warmupMs, windowEnd),
     windowEnd,
   );
+  const jobsByDialect: LoadSummary["jobs"]["byDialect"] = {};
+  for (const m of live) {
+    const d = (jobsByDialect[m.setup.dialect] ??= { miners: 0, perMinerPerSec: 0, starved: 0 });
+    d.miners++;
+    d.perMinerPerSec += m.jobs;
+    if (windowEnd - m.lastJobAt > 5000) d.starved++;
+  }
+  for (const d of Object.values(jobsByDialect)) {
+    d.perMinerPerSec = d.miners > 0
+      ? d.perMinerPerSec / d.miners / Math.max(1, (windowEnd - rampStart) / 1000)
+      : 0;
+  }
   return {
     options: o,
     miners: {
@@ -180,6 +197,7 @@ export async function runLoad(
       perMinerPerSec: ready > 0 && holdS > 0 ? book.inWindow / ready / holdS : 0,
       templates: reach.templates,
       reachMs: rounded(reach.perMiner),
+      byDialect: jobsByDialect,
     },
     shares: {
       asked,
