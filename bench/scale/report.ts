@@ -60,8 +60,8 @@ function serverName(r: ScenarioResult): string {
 
 function fanoutRows(results: ScenarioResult[], ids: string[]): string[] {
   const rows = [
-    "| server | miners | templates/s | complete / templates | arrival → last miner p50 / p99 (ms) | node notification → last miner p50 / p99 (ms) | per miner: template → held p50 / p99 (ms) | server's own metric: published → notify queued p50 / p99 (≤ bucket, ms) | jobs per miner per s |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| server | miners | templates/s | complete / templates | arrival → last miner p50 / p99 (ms) | node notification → last miner p50 / p99 (ms) | per miner: template → held p50 / p99 (ms) | server's own metric: published → notify queued p50 / p99 (≤ bucket, ms) | jobs per miner per s | miners without a job in the last 5 s |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const id of ids) {
     const r = find(results, id);
@@ -77,7 +77,9 @@ function fanoutRows(results: ScenarioResult[], ids: string[]): string[] {
         } | ` +
         `${f1(f.perMiner.p50)} / ${f1(f.perMiner.p99)} | ${
           Number.isFinite(x.own.p50) ? `${x.own.p50} / ${x.own.p99}` : "–"
-        } | ${f2(load.jobs.perMinerPerSec)} |`,
+        } | ${f2(load.jobs.perMinerPerSec)} | ${
+          int(Object.values(load.jobs.byDialect ?? {}).reduce((n, d) => n + (d?.starved ?? 0), 0))
+        } |`,
     );
   }
   return rows;
