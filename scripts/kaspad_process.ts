@@ -53,12 +53,24 @@ export async function ensureKaspad(): Promise<string> {
   return path;
 }
 
-/** A free TCP port on 127.0.0.1 (bound, then released). */
+/** Ports freePort() has handed out in this process: the OS may offer a released port again. */
+const issuedPorts = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1 (bound, then released), never one this process was given before:
+ * two calls in a row once returned the same port, and kaspad's gRPC and P2P listeners collided.
+ */
 export function freePort(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (l.addr as Deno.NetAddr).port;
+    l.close();
+    if (!issuedPorts.has(port)) {
+      issuedPorts.add(port);
+      return port;
+    }
+  }
+  throw new Error("freePort: the OS kept offering ports already handed out");
 }
 
 /** A valid devnet pay address for a fresh random key (P2PK, version 0). */
