@@ -4,6 +4,7 @@
 // second, independent TLS client. Plain TCP, untrusted and silent clients do not hurt the listener.
 // Certificates are made at test time by tests/fixtures/tls/make_test_certs.sh into a temp dir.
 
+import { freePort } from "../../scripts/kaspad_process.ts";
 import assert from "node:assert/strict";
 import { type InProcess, KstratumProcess, openFds, startInProcess } from "../helpers/kstratum.ts";
 import {
@@ -255,7 +256,7 @@ async function readAll(conn: Deno.Conn, ms: number): Promise<string> {
 tlsTest(
   "tls: the kstratum process, under the start task's permissions, serves stratum+ssl too",
   async (e) => {
-    const port = freePortOf();
+    const port = freePort();
     const k = new KstratumProcess([
       `--node=${e.kaspad.grpcAddress}`,
       `--listen=127.0.0.1:${port},tls_cert=${e.dir}/cert.pem,tls_key=${e.dir}/key.pem`,
@@ -284,14 +285,6 @@ tlsTest(
     }
   },
 );
-
-/** A free loopback port (bound, then released). */
-function freePortOf(): number {
-  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (l.addr as Deno.NetAddr).port;
-  l.close();
-  return port;
-}
 
 tlsTest("tls: stop the server and the node, remove the test certificates", async (e) => {
   await e.k.stop();
