@@ -200,10 +200,19 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   );
   out.push("## Targets", "");
   out.push("| target | measured | status |", "|---|---|---|");
-  const held = k10?.load.miners;
+  const held = k10d?.load.miners;
+  const held10 = k10?.load.miners;
+  const heldText = (m: LoadSummary["miners"] | undefined, what: string) =>
+    m === undefined
+      ? ""
+      : `${what}: ${int(m.ready)} of ${int(m.asked)} ready, ${m.droppedWhileReady} dropped, ${
+        Object.entries(m.reasons).filter(([r]) => r !== "done" && r !== "deadline").map((
+          [r, n],
+        ) => `${n} ${r}`).join(", ") || "no failures"
+      }`;
   out.push(
-    `| 10,000 concurrent miners held | ${
-      held ? `${int(held.ready)} ready, ${held.droppedWhileReady} dropped` : "–"
+    `| 10,000 concurrent miners held | ${heldText(held, "2 templates/s")}; ${
+      heldText(held10, "10 templates/s")
     } | ${status(held ? held.ready >= 10_000 && held.droppedWhileReady === 0 : undefined)} |`,
   );
   const b10d = fan(find(results, "b-10k-2hz"));

@@ -148,7 +148,8 @@ function startServer(
 
 function loadArgs(paths: Paths, port: number, spec: LoadSpec, out: string): string[] {
   const mix = Object.entries(spec.mix).map(([d, w]) => `${d}:${w}`).join(",");
-  const maxRunS = Math.ceil(spec.miners / spec.rampPerSec + spec.holdS + 60);
+  // Generous: an overloaded server slows the ramp, and the hold should still run in full.
+  const maxRunS = Math.ceil(spec.miners / spec.rampPerSec + spec.holdS + 150);
   return denoArgs(paths, "scripts/loadgen.ts", [
     "--allow-net=127.0.0.1",
     "--allow-read",
@@ -217,7 +218,7 @@ async function runLoadgen(
 ): Promise<{ summary: LoadSummary; fanout: ServerFanout | undefined }> {
   const out = `${paths.tmp}/load-${n}.json`;
   const child = spawn("loadgen", Deno.execPath(), loadArgs(paths, ports.stratum, spec, out));
-  const limitMs = (spec.miners / spec.rampPerSec + spec.holdS + 90) * 1000;
+  const limitMs = (spec.miners / spec.rampPerSec + spec.holdS + 180) * 1000;
   const http = ports.http;
   const scrapeAt = (phase: string, delayMs: number) =>
     http === undefined

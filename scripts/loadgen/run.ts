@@ -101,7 +101,7 @@ export async function runLoad(
       },
       onClosed: (reason, wasReady) => {
         reasons[reason] = (reasons[reason] ?? 0) + 1;
-        if (wasReady && reason !== "done") dropped++;
+        if (wasReady && reason !== "done" && reason !== "deadline") dropped++; // ours, not the server's
       },
     });
     miners.push(m);
@@ -164,7 +164,7 @@ export async function runLoad(
 
   const holdS = (windowEnd - windowStart) / 1000;
   const reach = book.reach(
-    miners.flatMap((m, i) => (m.reason === "done" ? [i] : [])),
+    miners.flatMap((m, i) => (m.reason === "done" || m.reason === "deadline" ? [i] : [])),
     Math.min(windowStart + o.warmupMs, windowEnd),
     windowEnd,
   );
