@@ -192,3 +192,12 @@ export class Sampler {
     return this.samples.filter((s) => s.at >= from && s.at <= to);
   }
 }
+
+/** Busy and total CPU time of the whole machine so far, seconds (from /proc/stat). */
+export function machineCpu(): { busy: number; total: number } {
+  const line = Deno.readTextFileSync("/proc/stat").split("\n")[0] ?? "";
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = ticks.reduce((a, b) => a + b, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
+  return { busy: (total - idle) / USER_HZ, total: total / USER_HZ };
+}

@@ -371,6 +371,15 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   out.push(...peerSection(results));
   out.push("");
 
+  out.push("## Machine load per scenario", "");
+  out.push(
+    "All processes on the machine, ours and anything else running meanwhile (other work shares these 2 cores; a busy machine inflates latencies).",
+    "",
+    "| scenario | wall (s) | machine CPU busy (cores, of " + facts.machine.nproc + ") |",
+    "|---|---:|---:|",
+    ...results.map((r) => `| ${r.name} | ${Math.round(r.wallS)} | ${f2(r.machineBusyCores)} |`),
+    "",
+  );
   out.push("## Setup", "");
   out.push(...facts.notes.map((n) => `- ${n}`));
   const failed = results.filter((r) => r.error !== undefined);

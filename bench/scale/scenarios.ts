@@ -5,7 +5,7 @@ import type { EventRecord, FakeKaspadStats } from "../../scripts/fake_kaspad/ser
 import type { LoadSummary } from "../../scripts/loadgen/run.ts";
 import type { DialectId, ShareKind } from "../../scripts/loadgen/options.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
-import { type Child, freePort, Sampler, spawn, type Usage, waitPort } from "./procs.ts";
+import { type Child, freePort, machineCpu, Sampler, spawn, type Usage, waitPort } from "./procs.ts";
 
 /** Where things are. */
 export interface Paths {
@@ -69,6 +69,10 @@ export interface ScenarioResult {
   /** Server idle with no miner (after it fetched its first template), ms since the epoch. */
   baseline: { from: number; to: number };
   error: string | undefined;
+  /** Whole-machine CPU in use during the scenario, cores (every process, ours and others'). */
+  machineBusyCores: number;
+  /** Scenario wall time, s. */
+  wallS: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -259,7 +263,11 @@ export async function runScenario(
     samples: [],
     baseline: { from: 0, to: 0 },
     error: undefined,
+    machineBusyCores: 0,
+    wallS: 0,
   };
+  const cpuAtStart = machineCpu();
+  const wallAtStart = performance.now();
   const report = `${paths.tmp}/fake-${++runs}.json`;
   const nodePort = freePort();
   const port = freePort();
@@ -321,6 +329,8 @@ export async function runScenario(
     } catch {
       result.error ??= `fake kaspad left no report (exit ${fakeCode})\n${fake.tail.join("\n")}`;
     }
+    result.wallS = (performance.now() - wallAtStart) / 1000;
+    result.machineBusyCores = (machineCpu().busy - cpuAtStart.busy) / Math.max(1e-3, result.wallS);
   }
   return result;
 }
