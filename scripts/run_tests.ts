@@ -4,8 +4,8 @@
 //
 //   deno run --allow-run --allow-read --allow-env scripts/run_tests.ts [paths...]
 //
-// A run whose deno process dies on a signal (a runtime crash, not a failed assertion) is rerun once
-// and the crash is reported; a second crash counts as a failure. Assertion failures never rerun.
+// A run whose deno process dies on a signal (a runtime crash, not a failed assertion) is rerun, at
+// most twice, and every crash is reported; a third counts as a failure. Failed assertions never rerun.
 
 const TEST_FLAGS = [
   "--allow-net",
@@ -17,6 +17,18 @@ const TEST_FLAGS = [
 ];
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+/**
+ * Reruns of a run whose deno process died on a signal. Deno 2.9.6 segfaults in a tokio worker
+ * thread now and then in tests/integration/faults_kaspad_test.ts under heavy machine load (core
+ * dumps: stripped frames only; never reproduced in isolation); recorded in docs/robustness.md.
+ */
+const MAX_CRASH_RERUNS = 2;
+
+/** Whether the deno process died on a signal rather than finishing. */
+function crashed(result: { code: number; signal: string | null }): boolean {
+  return result.signal !== null || result.code >= 128;
+}
 
 interface Counts {
   passed: number;
@@ -92,10 +104,10 @@ async function main(args: string[]): Promise<number> {
   for (const targets of runs) {
     const name = targets.join(" ");
     let result = await runOnce(targets);
-    if (result.signal !== null || result.code >= 128) {
+    for (let rerun = 1; rerun <= MAX_CRASH_RERUNS && crashed(result); rerun++) {
       const crash = `deno crashed (${result.signal ?? `exit ${result.code}`}) running ${name}`;
-      console.error(`run_tests: ${crash}; rerunning it once`);
-      problems.push(`${crash} (rerun once)`);
+      console.error(`run_tests: ${crash}; rerun ${rerun} of ${MAX_CRASH_RERUNS}`);
+      problems.push(`${crash} (rerun ${rerun})`);
       result = await runOnce(targets);
     }
     const counts = parseSummary(result.out);
