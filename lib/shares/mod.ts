@@ -15,6 +15,5 @@ export {
   roundPow2,
   targetToDifficulty,
 } from "./difficulty.ts";
-export type { Work } from "./job_ring.ts";
 export type { BlockHeader, BlockTemplate, Job } from "../templates/types.ts";
 export type { PowState } from "../pow/mod.ts";

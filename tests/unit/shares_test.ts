@@ -75,7 +75,7 @@ Deno.test("job ring shares one duplicate set between ids of the same work", () =
   const resent = ring.add(job, 2, "work");
   ring.record(first, 5n);
   assert.ok(ring.seen(resent, 5n), "re-sent job under a new id sees the nonce");
-  assert.equal(ring.byKey("work"), resent, "the key names the newest entry");
+  assert.deepEqual(ring.byKey("work"), resent, "the key names the newest entry");
   assert.equal(ring.nonceCount, 1);
 });
 
@@ -164,7 +164,7 @@ Deno.test("validateShare retries a neighbouring job only when asked to", () => {
   const base = { ring, entry: e2, nonces: [nonce], difficultyOf: () => EASY };
   assert.equal(validateShare({ ...base, neighbourJobs: 0 }).kind, "weak");
   const retried = validateShare({ ...base, neighbourJobs: 4 });
-  assert.equal(retried.kind === "valid" && retried.entry, e1);
+  assert.deepEqual(retried.kind === "valid" && retried.entry, e1);
 });
 
 Deno.test("validateShare tries each candidate of an ambiguous nonce", () => {
@@ -188,4 +188,24 @@ Deno.test("difficulty helpers round to the nearest power of two in log scale", (
   assert.equal(roundPow2(3000), 4096, "log2(3000) = 11.55");
   assert.equal(roundPow2(0.3), 0.25);
   assert.equal(difficultyToTarget(8192), ((1n << 224n) - 1n) / 8192n, "diff 8192 → about 2^211");
+});
+
+Deno.test("job ring finds jobs by id and key across many wraps of its circular buffer", () => {
+  const ring = new JobRing({ capacity: 3 });
+  const jobs = [HEADERS.devnetA, HEADERS.devnetB, HEADERS.devnetC].map((h) =>
+    realJob(h, { payAddress: PAY })
+  );
+  for (let i = 0; i < 10; i++) ring.add(jobs[i % 3]!, i, `k${i}`);
+  assert.equal(ring.size, 3);
+  assert.equal(ring.get(7), undefined, "evicted");
+  assert.equal(ring.get(11), undefined, "not sent yet");
+  assert.equal(ring.get(8.5), undefined);
+  assert.deepEqual(ring.get(9), { id: 9, job: jobs[2], difficulty: 8, key: "k8" });
+  assert.deepEqual(ring.newest(), { id: 10, job: jobs[0], difficulty: 9, key: "k9" });
+  assert.equal(ring.byKey("k6"), undefined);
+  assert.deepEqual(ring.before(ring.newest()!, 5).map((e) => e.id), [9, 8]);
+  ring.record(ring.get(8)!, 42n);
+  assert.equal(ring.nonceCount, 1);
+  for (let i = 10; i < 13; i++) ring.add(jobs[0]!, 1, `n${i}`);
+  assert.equal(ring.nonceCount, 0, "a work's nonces leave with its last entry");
 });
