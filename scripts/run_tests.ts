@@ -19,9 +19,9 @@ const TEST_FLAGS = [
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
 /**
- * Reruns of a run whose deno process died on a signal. Deno 2.9.6 segfaults in a tokio worker
- * thread now and then in tests/integration/faults_kaspad_test.ts under heavy machine load (core
- * dumps: stripped frames only; never reproduced in isolation); recorded in docs/robustness.md.
+ * Reruns of a run whose deno process died on a signal. Deno 2.9.6 can crash in nghttp2 when a gRPC
+ * peer sends GOAWAY (denoland/deno#36788), which the kaspad restarts of faults_kaspad_test.ts cause
+ * now and then; recorded in docs/robustness.md.
  */
 const MAX_CRASH_RERUNS = 2;
 
