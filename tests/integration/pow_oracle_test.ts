@@ -4,31 +4,13 @@
 import assert from "node:assert/strict";
 import { initSync, PoW } from "@onekeyfe/kaspa-wasm/kaspa.js";
 import { compactToTarget, createPowState } from "../../lib/pow/mod.ts";
+import { prng, randomHash } from "../helpers/splitmix.ts";
 
 initSync({
   module: await Deno.readFile(
     new URL("kaspa_bg.wasm.bin", import.meta.resolve("@onekeyfe/kaspa-wasm/kaspa.js")),
   ),
 });
-
-/** splitmix64: seeded, so a failure names a reproducible case. */
-function prng(seed: bigint): () => bigint {
-  let s = seed;
-  return () => {
-    s = BigInt.asUintN(64, s + 0x9e3779b97f4a7c15n);
-    let z = s;
-    z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
-    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
-    return z ^ (z >> 31n);
-  };
-}
-
-function hashFrom(next: () => bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  const view = new DataView(out.buffer);
-  for (let o = 0; o < 32; o += 8) view.setBigUint64(o, next(), true);
-  return out;
-}
 
 function toHex(b: Uint8Array): string {
   return Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
@@ -61,7 +43,7 @@ Deno.test("pow matches the kaspa-wasm oracle on 10,000 random triples", () => {
   const next = prng(0x6b737472617475n);
   let passes = 0;
   for (let i = 0; i < 10_000; i++) {
-    const pre = hashFrom(next);
+    const pre = randomHash(next);
     // Mostly realistic millisecond timestamps, sometimes any u64.
     const timestamp = i % 10 === 0 ? next() : 1_600_000_000_000n + (next() >> 24n);
     const bits = BITS[i % BITS.length]!;
@@ -98,6 +80,6 @@ Deno.test("pow matches the oracle on many nonces per job, including edge nonces"
   const next = prng(7n);
   for (let job = 0; job < 50; job++) {
     const nonces = [0n, 1n, 0xffff_ffff_ffff_ffffn, 1n << 63n, ...Array.from({ length: 40 }, next)];
-    compare(hashFrom(next), next(), BITS[job % BITS.length]!, nonces);
+    compare(randomHash(next), next(), BITS[job % BITS.length]!, nonces);
   }
 });

@@ -4,25 +4,7 @@
 import assert from "node:assert/strict";
 import { kernel } from "../../lib/pow/_kernel.ts";
 import { compactToTarget, createPowState, MAX_U256, PowError } from "../../lib/pow/mod.ts";
-
-/** splitmix64: a small seeded generator so every run checks the same inputs. */
-function prng(seed: bigint): () => bigint {
-  let s = seed;
-  return () => {
-    s = BigInt.asUintN(64, s + 0x9e3779b97f4a7c15n);
-    let z = s;
-    z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
-    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
-    return z ^ (z >> 31n);
-  };
-}
-
-function randomHash(next: () => bigint): Uint8Array {
-  const out = new Uint8Array(32);
-  const view = new DataView(out.buffer);
-  for (let o = 0; o < 32; o += 8) view.setBigUint64(o, next(), true);
-  return out;
-}
+import { prng, randomHash } from "../helpers/splitmix.ts";
 
 function isPowError(code: string): (e: unknown) => boolean {
   return (e) => e instanceof PowError && e.code === code;
