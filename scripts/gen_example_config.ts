@@ -3,7 +3,7 @@
 // Usage: deno run --allow-read --allow-write=deploy --allow-run --allow-env=LOG_TOKENS,LOG_STREAM
 //   scripts/gen_example_config.ts [--check]   (the yaml package reads those two variables)
 
-import { formatWithDeno } from "./_deno_fmt.ts";
+import { formatWithDeno, writeOrCheck } from "./_generated.ts";
 import { isDeepStrictEqual } from "node:util";
 import { parse, stringify } from "yaml";
 import { loadConfig } from "../lib/config/mod.ts";
@@ -168,24 +168,10 @@ if (import.meta.main) {
   assertLoadsAsDefaults(rendered.active.join("\n") + "\n", "the example's settings, uncommented,");
   const wanted = await formatWithDeno(rendered.file.join("\n") + "\n", "yaml", root);
   assertLoadsAsDefaults(wanted, "the example file as shipped");
-  if (Deno.args.includes("--check")) {
-    let current = "";
-    try {
-      current = await Deno.readTextFile(target);
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
-    if (current !== wanted) {
-      console.error(
-        "deploy/kstratum.example.yaml is stale (lib/config/schema.ts changed): run " +
-          "`deno run --allow-read --allow-write=deploy --allow-run --allow-env=LOG_TOKENS,LOG_STREAM " +
-          "scripts/gen_example_config.ts` and commit it.",
-      );
-      Deno.exit(1);
-    }
-    console.log("deploy/kstratum.example.yaml is up to date and loads as the defaults");
-  } else {
-    await Deno.writeTextFile(target, wanted);
-    console.log("wrote deploy/kstratum.example.yaml");
-  }
+  await writeOrCheck(target, wanted, {
+    name: "deploy/kstratum.example.yaml",
+    staleHint: "run `deno run --allow-read --allow-write=deploy --allow-run " +
+      "--allow-env=LOG_TOKENS,LOG_STREAM scripts/gen_example_config.ts` and commit it.",
+    okNote: " and loads as the defaults",
+  });
 }
