@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import { StratumServer } from "../../lib/net/mod.ts";
+import { noEvents } from "../../lib/stats/mod.ts";
 import { findNonce, HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_jobs.ts";
 import {
   LineClient,
@@ -264,17 +265,7 @@ Deno.test("net rejects listener settings that cannot work", () => {
   const server = new StratumServer({}, {
     jobs: { subscribe: () => () => {}, latest: () => undefined },
     submitter: { submit: () => Promise.reject(new Error("unused")) },
-    events: {
-      connected() {},
-      disconnected() {},
-      authorized() {},
-      share() {},
-      jobSent() {},
-      difficultyChanged() {},
-      blockFound() {},
-      blockColor() {},
-      protocolError() {},
-    },
+    events: noEvents,
     validateAddress: () => ({ ok: false, reason: "unused" }),
     clock: { now: () => 0 },
     log: { debug() {}, info() {}, warn() {}, error() {} },
