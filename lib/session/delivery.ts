@@ -12,15 +12,15 @@ export function sendJob(core: Core, channel: Channel, job: Job): void {
   const dialect = phase.dialect;
   const { encodings, events } = core.deps;
   const difficulty = wantedDifficulty(channel);
-  const diffLine = channel.announced === difficulty
-    ? undefined
-    : dialect.difficultyLine(difficulty);
-  if (diffLine !== undefined) core.out.push({ kind: "send", line: diffLine });
-  // D carries a changed difficulty inside the notify instead.
-  const inNotify =
-    dialect.difficultyLine(difficulty) === undefined && channel.inNotify !== difficulty
-      ? difficulty
-      : undefined;
+  // A-C announce a change with set_difficulty right before the job; D carries it inside notify.
+  // Read from the dialect's data: no line is built for the (usual) unchanged difficulty.
+  if (dialect.difficultyIn === "set_difficulty" && channel.announced !== difficulty) {
+    const line = dialect.difficultyLine(difficulty);
+    if (line !== undefined) core.out.push({ kind: "send", line });
+  }
+  const inNotify = dialect.difficultyIn === "notify" && channel.inNotify !== difficulty
+    ? difficulty
+    : undefined;
   if (channel.announced !== difficulty) {
     channel.announced = difficulty;
     events.difficultyChanged(channel.primary, difficulty);

@@ -215,3 +215,16 @@ Deno.test("detection reads the method and user agent once", () => {
   );
   assert.ok(isDialectId("C") && !isDialectId("E") && !isDialectId("toString"));
 });
+
+Deno.test("every dialect's difficultyIn agrees with whether it writes a set_difficulty line", () => {
+  // The session engine reads difficultyIn to decide where a change goes; a dialect whose data
+  // and encoder disagreed would silently drop difficulty announcements.
+  for (const dialect of Object.values(DIALECTS)) {
+    const line = dialect.difficultyLine(4096);
+    if (dialect.difficultyIn === "set_difficulty") {
+      assert.ok(line?.includes("mining.set_difficulty"), `${dialect.id} writes set_difficulty`);
+    } else {
+      assert.equal(line, undefined, `${dialect.id} carries difficulty in notify`);
+    }
+  }
+});
