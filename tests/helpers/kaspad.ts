@@ -9,7 +9,10 @@ import {
   KaspadProcess,
   randomDevnetAddress,
 } from "../../scripts/kaspad_process.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import type { BlockHeader, Job } from "../../lib/templates/types.ts";
+import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
+import type { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
+import { decode } from "../../lib/node/grpc/messages.ts";
 
 export { findKaspaMiner, KaspadProcess, randomDevnetAddress };
 
@@ -87,4 +90,26 @@ export function coinbaseMiner(payloadHex: string): { script: string; extraData: 
   const script = Array.from(bytes.subarray(19, 19 + len), (b) => b.toString(16).padStart(2, "0"))
     .join("");
   return { script, extraData: new TextDecoder().decode(bytes.subarray(19 + len)) };
+}
+
+/** A block as kaspad stores it: the raw RpcBlock bytes, its decoded header and coinbase miner data. */
+export interface StoredBlock {
+  raw: Uint8Array;
+  header: BlockHeader;
+  /** The coinbase payload's miner script (hex) and extra data. */
+  miner: { script: string; extraData: string };
+}
+
+/** Waits (bounded, 30 s) until the node holds block `hash` (hex), then decodes it. */
+export async function storedBlock(client: GrpcNodeClient, hash: string): Promise<StoredBlock> {
+  const raw = await waitFor(`block ${hash} in the node`, async () => {
+    try {
+      return await client.getBlock(hash, true);
+    } catch {
+      return undefined;
+    }
+  });
+  const coinbase = decode("RpcBlock", raw).transactions[0];
+  if (coinbase === undefined) throw new Error(`block ${hash} has no coinbase`);
+  return { raw, header: decodeBlockHeader(raw), miner: coinbaseMiner(coinbase.payload) };
 }

@@ -10,7 +10,6 @@ import assert from "node:assert/strict";
 import { toHex } from "../../lib/block/mod.ts";
 import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
-import { decode } from "../../lib/node/grpc/messages.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
 import {
@@ -20,12 +19,12 @@ import {
   REQUIRE_CHROMIUM,
 } from "../helpers/chromium.ts";
 import {
-  coinbaseMiner,
   findKaspaMiner,
   kaspadTest,
   randomDevnetAddress,
   REQUIRE_KASPAD,
   startKaspad,
+  storedBlock,
   waitFor,
 } from "../helpers/kaspad.ts";
 import { type MinerJob, StratumMiner } from "../../scripts/stratum_miner.ts";
@@ -178,8 +177,7 @@ kaspadTest(
       // The node holds rig1's blocks and each coinbase names rig1's address.
       const script = toHex(payToAddressScript(decodeAddress(stratumAddress)));
       for (const b of ours) {
-        const block = decode("RpcBlock", await node.getBlock(b.hash, true));
-        const coinbase = coinbaseMiner(block.transactions[0]!.payload);
+        const coinbase = (await storedBlock(node, b.hash)).miner;
         assert.equal(coinbase.script, script, `block ${b.hash} pays rig1's address`);
         assert.ok(coinbase.extraData.endsWith("kstratum"), coinbase.extraData);
       }

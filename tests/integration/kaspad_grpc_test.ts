@@ -4,17 +4,15 @@
 import assert from "node:assert/strict";
 import { headerHash, toHex } from "../../lib/block/mod.ts";
 import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
-import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { decode } from "../../lib/node/grpc/messages.ts";
 import { jobBlockHash, makeJob } from "../../lib/templates/jobs.ts";
 import {
-  coinbaseMiner,
   kaspadTest,
   randomDevnetAddress,
   solve,
   startKaspad,
-  waitFor,
+  storedBlock,
 } from "../helpers/kaspad.ts";
 
 const EXTRA = new TextEncoder().encode("kstratum-test");
@@ -40,18 +38,12 @@ kaspadTest(
       assert.deepEqual(await client.submitBlock(template, nonce), { kind: "accepted" });
       const hash = jobBlockHash(job, nonce);
 
-      const block = await waitFor("the block in the DAG", async () => {
-        try {
-          return await client.getBlock(hash, true);
-        } catch {
-          return undefined;
-        }
-      });
-      const stored = decodeBlockHeader(block);
+      const block = await storedBlock(client, hash);
+      const stored = block.header;
       assert.equal(toHex(headerHash(stored)), hash, "node's header hashes to our block hash");
       assert.equal(stored.nonce, nonce);
-      assert.equal(decode("RpcBlock", block).verboseData?.hash, hash);
-      const miner = coinbaseMiner(decode("RpcBlock", block).transactions[0]!.payload);
+      assert.equal(decode("RpcBlock", block.raw).verboseData?.hash, hash);
+      const miner = block.miner;
       assert.equal(miner.script, script, "coinbase payload names our address");
       assert.ok(miner.extraData.endsWith("kstratum-test"), miner.extraData);
       const after = await client.getDagInfo();

@@ -4,20 +4,18 @@
 import assert from "node:assert/strict";
 import { headerHash, toHex } from "../../lib/block/mod.ts";
 import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
-import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
-import { decode } from "../../lib/node/grpc/messages.ts";
 import { createNodeClient } from "../../lib/node/mod.ts";
 import { WrpcNodeClient } from "../../lib/node/wrpc/client.ts";
 import { jobBlockHash, makeJob } from "../../lib/templates/jobs.ts";
 import { TemplateService } from "../../lib/templates/service.ts";
 import type { Job } from "../../lib/templates/types.ts";
 import {
-  coinbaseMiner,
   kaspadTest,
   randomDevnetAddress,
   solve,
   startKaspad,
+  storedBlock,
   waitFor,
 } from "../helpers/kaspad.ts";
 
@@ -47,16 +45,10 @@ kaspadTest(
       assert.deepEqual(await ws.submitBlock(template, nonce), { kind: "accepted" });
       const hash = jobBlockHash(job, nonce);
 
-      const block = await waitFor("the block", async () => {
-        try {
-          return await grpc.getBlock(hash, true);
-        } catch {
-          return undefined;
-        }
-      });
-      assert.equal(toHex(headerHash(decodeBlockHeader(block))), hash);
-      const miner = coinbaseMiner(decode("RpcBlock", block).transactions[0]!.payload);
-      assert.equal(miner.script, toHex(payToAddressScript(decodeAddress(address))));
+      const block = await storedBlock(grpc, hash);
+      assert.equal(toHex(headerHash(block.header)), hash);
+      assert.equal(block.miner.script, toHex(payToAddressScript(decodeAddress(address))));
+      const miner = block.miner;
       assert.ok(miner.extraData.endsWith("kstratum-ws"));
       await waitFor(
         "a NewBlockTemplate notification over wRPC",
