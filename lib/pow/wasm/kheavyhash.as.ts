@@ -43,6 +43,20 @@ function packPairs(sums: v128): v128 {
  * kHeavyHash of the 32 bytes at `h` with the column-pair u8 matrix at `mat`: the product's
  * nibbles XOR h, then cSHAKE256("HeavyHash"). Writes the 25-word output state to `dst`.
  */
+
+/**
+ * Pairwise dot product of two u8x16 vectors of nibbles: lane i = a[2i]·b[2i] + a[2i+1]·b[2i+1]
+ * (at most 450). relaxed_dot_i8x16_i7x16_s computes the same in one op, but Deno 2.9.6's V8
+ * segfaulted now and then while tiering it up (never with tier-up off), so standard SIMD only.
+ */
+// @ts-ignore: decorator
+@inline function dot8(a: v128, b: v128): v128 {
+  return i16x8.narrow_i32x4_u(
+    i32x4.extadd_pairwise_i16x8_u(i16x8.extmul_low_i8x16_u(a, b)),
+    i32x4.extadd_pairwise_i16x8_u(i16x8.extmul_high_i8x16_u(a, b)),
+  );
+}
+
 function heavy(mat: usize, h: usize, dst: usize): void {
   const low4 = i8x16.splat(0x0f);
   const b0 = v128.load(h, 0);
@@ -72,22 +86,21 @@ function heavy(mat: usize, h: usize, dst: usize): void {
     i8x16.shuffle(hi1, lo1, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31),
     48,
   );
-  // s[q] holds the row sums of rows 8q..8q+7 (each at most 64 * 15 * 15, fits u16). The pairwise
-  // dot product (pmaddubsw on x64) is a relaxed-SIMD op whose result is only implementation-
-  // defined when the second operand exceeds 127; both operands here are nibbles, so it is exact.
+  // s[q] holds the row sums of rows 8q..8q+7 (each at most 64 * 15 * 15, fits u16), built with
+  // the pairwise dot product of dot8 (standard SIMD only; see dot8 for why not relaxed SIMD).
   let s0 = i16x8.splat(0), s1 = i16x8.splat(0), s2 = i16x8.splat(0), s3 = i16x8.splat(0);
   let s4 = i16x8.splat(0), s5 = i16x8.splat(0), s6 = i16x8.splat(0), s7 = i16x8.splat(0);
   for (let c: usize = 0; c < 32; c++) {
     const v = i16x8.splat(load<u16>(VEC + (c << 1)));
     const col = mat + (c << 7);
-    s0 = i16x8.add(s0, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 0), v));
-    s1 = i16x8.add(s1, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 16), v));
-    s2 = i16x8.add(s2, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 32), v));
-    s3 = i16x8.add(s3, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 48), v));
-    s4 = i16x8.add(s4, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 64), v));
-    s5 = i16x8.add(s5, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 80), v));
-    s6 = i16x8.add(s6, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 96), v));
-    s7 = i16x8.add(s7, i16x8.relaxed_dot_i8x16_i7x16_s(v128.load(col, 112), v));
+    s0 = i16x8.add(s0, dot8(v128.load(col, 0), v));
+    s1 = i16x8.add(s1, dot8(v128.load(col, 16), v));
+    s2 = i16x8.add(s2, dot8(v128.load(col, 32), v));
+    s3 = i16x8.add(s3, dot8(v128.load(col, 48), v));
+    s4 = i16x8.add(s4, dot8(v128.load(col, 64), v));
+    s5 = i16x8.add(s5, dot8(v128.load(col, 80), v));
+    s6 = i16x8.add(s6, dot8(v128.load(col, 96), v));
+    s7 = i16x8.add(s7, dot8(v128.load(col, 112), v));
   }
   const p0 = v128.xor(
     i8x16.narrow_i16x8_u(
