@@ -50,7 +50,7 @@ function packPairs(sums: v128): v128 {
  * segfaulted now and then while tiering it up (never with tier-up off), so standard SIMD only.
  */
 // @ts-ignore: decorator
-@inline function dot8(a: v128, b: v128): v128 {
+function dot8(a: v128, b: v128): v128 {
   return i16x8.narrow_i32x4_u(
     i32x4.extadd_pairwise_i16x8_u(i16x8.extmul_low_i8x16_u(a, b)),
     i32x4.extadd_pairwise_i16x8_u(i16x8.extmul_high_i8x16_u(a, b)),
