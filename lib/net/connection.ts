@@ -11,7 +11,7 @@ type Timer = ReturnType<typeof setTimeout>;
 type BlockEffect = Extract<Effect, { kind: "submitBlock" }>;
 
 /** Read buffer of a connection, bytes: small while idle, larger while lines stream in. */
-const READ_MIN_BYTES = 2 * 1024;
+const READ_MIN_BYTES = 512;
 const READ_MAX_BYTES = 16 * 1024;
 
 /** What a connection is built from. */

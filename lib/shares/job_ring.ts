@@ -34,11 +34,12 @@ export interface JobRingOptions {
  * When the nonce bound is reached the oldest jobs leave the ring: their shares become stale
  * instead of unguarded.
  *
- * Memory: every miner holds one ring of up to 300 jobs, so the ring is three parallel circular
- * arrays (job, difficulty, shared key string; ids are consecutive, so lookup by id is arithmetic),
- * entries are made on lookup, and a work's nonce set exists only once a share for it was accepted
- * (most jobs never get one): about 7 KB per miner instead of 118 KB with an object and three map
- * entries per job.
+ * Memory: every miner holds one ring of up to 300 jobs, so the ring is two parallel circular
+ * arrays (job, shared key string; ids are consecutive, so lookup by id is arithmetic) plus the
+ * few difficulty changes still in range (a miner's difficulty changes rarely, so one number per
+ * job was 2.4 KB of repeats), entries are made on lookup, and a work's nonce set exists only once
+ * a share for it was accepted (most jobs never get one): about 2.5 KB per full ring instead of
+ * 118 KB with an object and three map entries per job.
  */
 export class JobRing {
   /** Jobs kept. */
@@ -49,7 +50,9 @@ export class JobRing {
   /** Circular buffers; the oldest entry is at #head. */
   #jobs: Array<Job | undefined>;
   #keys: Array<string | undefined>;
-  #difficulties: Float64Array;
+  /** Difficulty changes, oldest first: jobs from id #diffFrom[i] on were sent at #diffValue[i]. */
+  #diffFrom: number[] = [];
+  #diffValue: number[] = [];
   #head = 0;
   #size = 0;
   /** Nonce sets of works with at least one accepted share, by work key. */
@@ -62,7 +65,6 @@ export class JobRing {
     this.maxNonces = Math.max(1, options.maxNonces ?? DEFAULT_MAX_NONCES);
     this.#jobs = new Array(this.capacity);
     this.#keys = new Array(this.capacity);
-    this.#difficulties = new Float64Array(this.capacity);
   }
 
   /** Jobs held. */
@@ -81,9 +83,20 @@ export class JobRing {
     const slot = (this.#head + this.#size) % this.capacity;
     this.#jobs[slot] = job;
     this.#keys[slot] = key;
-    this.#difficulties[slot] = difficulty;
     this.#size++;
-    return { id: this.#nextId++, job, difficulty, key };
+    const id = this.#nextId++;
+    const changes = this.#diffValue.length;
+    if (changes === 0 || this.#diffValue[changes - 1] !== difficulty) {
+      this.#diffFrom.push(id);
+      this.#diffValue.push(difficulty);
+    }
+    // Forget changes that no job still held was sent under (the oldest held needs the one before).
+    const oldest = this.#nextId - this.#size;
+    while (this.#diffFrom.length > 1 && this.#diffFrom[1]! <= oldest) {
+      this.#diffFrom.shift();
+      this.#diffValue.shift();
+    }
+    return { id, job, difficulty, key };
   }
 
   /** The job sent under `id`, if still held. */
@@ -135,12 +148,20 @@ export class JobRing {
   /** The entry `offset` places after the oldest (0 <= offset < size). */
   #at(offset: number): RingEntry {
     const slot = (this.#head + offset) % this.capacity;
+    const id = this.#nextId - this.#size + offset;
     return {
-      id: this.#nextId - this.#size + offset,
+      id,
       job: this.#jobs[slot]!,
-      difficulty: this.#difficulties[slot]!,
+      difficulty: this.#difficultyOf(id),
       key: this.#keys[slot]!,
     };
+  }
+
+  /** Difficulty job `id` (held) was sent at: the last change at or before it. */
+  #difficultyOf(id: number): number {
+    let i = this.#diffFrom.length - 1;
+    while (i > 0 && this.#diffFrom[i]! > id) i--;
+    return this.#diffValue[i]!;
   }
 
   #evictOldest(): void {

@@ -68,6 +68,22 @@ Deno.test("job ring keeps the newest jobs by id and drops the oldest past capaci
   assert.deepEqual(ring.before(ring.get(3)!, 5).map((e) => e.id), [2], "stops at the oldest held");
 });
 
+Deno.test("job ring keeps each job's difficulty through changes and evictions", () => {
+  const ring = new JobRing({ capacity: 5 });
+  const job = realJob(HEADERS.devnetA, { payAddress: PAY });
+  // Difficulty per job id 1..12; runs of repeats, a change back, a change on every job.
+  const sent = [4, 4, 8, 8, 8, 2, 4, 16, 32, 32, 1, 1];
+  sent.forEach((d, i) => {
+    assert.equal(ring.add(job, d, `k${i}`).difficulty, d);
+    // Every held job still answers with the difficulty it was sent at.
+    for (let id = Math.max(1, i + 2 - 5); id <= i + 1; id++) {
+      assert.equal(ring.get(id)?.difficulty, sent[id - 1], `job ${id} after adding job ${i + 1}`);
+    }
+  });
+  assert.equal(ring.get(7), undefined);
+  assert.deepEqual(ring.before(ring.get(12)!, 4).map((e) => e.difficulty), [1, 32, 32, 16]);
+});
+
 Deno.test("job ring shares one duplicate set between ids of the same work", () => {
   const ring = new JobRing();
   const job = realJob(HEADERS.devnetA, { payAddress: PAY });
