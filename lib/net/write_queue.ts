@@ -98,6 +98,7 @@ export class WriteQueue {
   }
 
   #drop(match: (item: Item) => boolean): void {
+    if (this.#items.length === 0) return; // the usual case on a broadcast: nothing waits
     const kept = this.#items.filter((i) => !match(i));
     for (const i of this.#items) if (match(i)) this.#queued -= i.bytes.length;
     this.#dropped += this.#items.length - kept.length;
