@@ -44,12 +44,14 @@ function deliver(core: Core, job: Job): void {
   if (core.phase.kind !== "authorized") return;
   for (const channel of core.phase.channels) sendJob(core, channel, job);
   core.delivery.lastSentAt = core.now;
+  core.delivery.lastSentCreatedAt = job.createdAt;
   core.delivery.pending = undefined;
 }
 
 /**
  * A new job for this connection's address: sent at once when the interval since the last job
- * has passed, else held as the pending job (replacing an older pending one).
+ * has passed, or when it was published an interval after the last job sent; else held as the
+ * pending job (replacing an older pending one).
  */
 export function offerJob(core: Core, job: Job): void {
   const d = core.delivery;
@@ -61,8 +63,14 @@ export function offerJob(core: Core, job: Job): void {
 function sendOrHold(core: Core, job: Job): void {
   if (core.phase.kind !== "authorized") return;
   const d = core.delivery;
-  if (core.now >= d.lastSentAt + core.options.jobIntervalMs) deliver(core, job);
-  else d.pending = job;
+  const interval = core.options.jobIntervalMs;
+  // Timed from publication too: the template service publishes at most once per interval, and
+  // a fan-out reaches miners at different moments (slices, socket writes). Timing only from this
+  // miner's last send would hold most of a broadcast behind a timer per miner whenever this round
+  // reached it a little sooner than the last one did (about 25% of a core at 10k miners).
+  if (core.now >= d.lastSentAt + interval || job.createdAt >= d.lastSentCreatedAt + interval) {
+    deliver(core, job);
+  } else d.pending = job;
 }
 
 /** Re-sends the newest job (under a new id) so a difficulty change takes effect; throttled. */

@@ -40,7 +40,12 @@ export class Session {
       connectionExtranonce: undefined,
       reportedConnected: false,
       nextWorkerId: 0,
-      delivery: { latest: undefined, pending: undefined, lastSentAt: -Infinity },
+      delivery: {
+        latest: undefined,
+        pending: undefined,
+        lastSentAt: -Infinity,
+        lastSentCreatedAt: -Infinity,
+      },
       pendingBlocks: new Map(),
       nextTicket: 1,
       out: [],

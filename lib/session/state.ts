@@ -85,6 +85,8 @@ export interface Delivery {
   pending: Job | undefined;
   /** When the last job went out, ms; -Infinity before the first. */
   lastSentAt: number;
+  /** When the last job sent was published (Job.createdAt), ms; -Infinity before the first. */
+  lastSentCreatedAt: number;
 }
 
 /** Mutable core shared by the handler files; `out` collects the current step's effects. */

@@ -126,3 +126,23 @@ Deno.test("session ignores a job it already has (a source repeating its latest)"
   assert.deepEqual(again.effects, []);
   assert.equal(again.wakeAt, undefined);
 });
+
+Deno.test("session throttle is timed from publication too: a round reaching the miner sooner is not held", () => {
+  const h = authorized();
+  const published = [0, 250, 300].map((createdAt, i) =>
+    realJob([HEADERS.devnetA, HEADERS.devnetB, HEADERS.devnetC][i]!, {
+      payAddress: ADDR,
+      createdAt,
+    })
+  );
+  // Job 1 published at 0 reached this miner late (at 90); job 2, published an interval later,
+  // reaches it at 300: 210 ms after its last job, yet an interval after job 1's publication.
+  assert.equal(notifiedTimestamps(lines(h.session.onJob(published[0]!, 90))).length, 1);
+  const second = h.session.onJob(published[1]!, 300);
+  assert.equal(notifiedTimestamps(lines(second)).length, 1, "sent at once, no timer per miner");
+  assert.equal(second.wakeAt, undefined);
+  // Job 3 was published only 50 ms after job 2: held until an interval after job 2's send.
+  const third = h.session.onJob(published[2]!, 310);
+  assert.deepEqual(lines(third), []);
+  assert.equal(third.wakeAt, 550);
+});
