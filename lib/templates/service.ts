@@ -1,6 +1,7 @@
 // The template service: one template per payout address in use, coalesced, hashed once into a Job,
 // published to that address's subscribers; node health, network check, recent-job lookups, submission.
 
+import { setImmediate } from "node:timers";
 import { checkAddressNetwork, decodeAddress, prefixForNetwork } from "../node/address.ts";
 import { toHex } from "../block/mod.ts";
 import { Coalescer } from "./coalescer.ts";
@@ -95,9 +96,27 @@ interface Subscription {
   /** The node connection `current`'s template came from (see #link). */
   link: number;
   fetching: boolean;
+  /** The fan-out in progress, if any. */
+  round: FanOutRound | undefined;
+}
+
+/** One job on its way to an address's listeners: `listeners[at]` is served next. */
+interface FanOutRound {
+  job: Job;
+  listeners: JobListener[];
+  at: number;
 }
 
 const encoder = new TextEncoder();
+
+/**
+ * Listeners a fan-out serves before yielding to the event loop, about 10 µs each. The yield is
+ * setImmediate (a few µs; setTimeout(0) costs 2 ms in Deno, which stretched a 10k round past
+ * 500 ms). Slices run back to back on purpose: pacing them 2 ms apart lowered share-reply p90 at
+ * 1k miners from 8.6 to 3.2 ms but raised 10k fan-out p99 from 284 to 437 ms; a new block's work
+ * reaching every miner first is what saves stale shares.
+ */
+const FANOUT_SLICE = 64;
 
 /** Fetches templates, makes jobs, and hands them to subscribers by payout address. */
 export class TemplateService {
@@ -207,7 +226,13 @@ export class TemplateService {
     this.checkAddress(address);
     let sub = this.#subs.get(address);
     if (sub === undefined) {
-      sub = { listeners: new Set(), current: undefined, link: 0, fetching: false };
+      sub = {
+        listeners: new Set(),
+        current: undefined,
+        link: 0,
+        fetching: false,
+        round: undefined,
+      };
       this.#subs.set(address, sub);
       this.#fetchOne(address, sub, undefined).catch(() => {});
     }
@@ -367,7 +392,7 @@ export class TemplateService {
       sub.current = job;
       this.#lastJobAt = job.createdAt;
       if (notifiedAt !== undefined) this.#latency.record(job.createdAt - notifiedAt);
-      for (const listener of [...sub.listeners]) this.#deliver(listener, job);
+      this.#fanOut(sub, job);
     } catch (e) {
       this.#log("warn", "template fetch failed", { address, error: String(e) });
     } finally {
@@ -381,6 +406,35 @@ export class TemplateService {
     if (synced) this.#log("info", "node synced: handing out work");
     else if (this.#opts.allowUnsynced) this.#log("warn", "node not synced (allowed by config)");
     else this.#log("warn", "node not synced: no new work until it is");
+  }
+
+  /**
+   * Hands `job` to every listener of `sub`, FANOUT_SLICE per turn of the event loop: share replies
+   * and socket reads run between slices instead of waiting behind a whole 10k-miner broadcast.
+   * A newer job ends the older round; the listeners that round had not reached come first in the
+   * new one, so a fan-out longer than the publish interval cannot starve the same tail each time.
+   */
+  #fanOut(sub: Subscription, job: Job): void {
+    const old = sub.round;
+    let listeners: JobListener[];
+    if (old !== undefined && old.at < old.listeners.length) {
+      listeners = old.listeners.slice(old.at);
+      const first = new Set(listeners);
+      for (const listener of sub.listeners) if (!first.has(listener)) listeners.push(listener);
+    } else listeners = [...sub.listeners];
+    const round: FanOutRound = { job, listeners, at: 0 };
+    sub.round = round;
+    const slice = (): void => {
+      if (sub.round !== round || this.#stopped) return;
+      const end = Math.min(listeners.length, round.at + FANOUT_SLICE);
+      while (round.at < end) {
+        const listener = listeners[round.at++]!;
+        if (sub.listeners.has(listener)) this.#deliver(listener, job);
+      }
+      if (round.at < listeners.length) setImmediate(slice);
+      else sub.round = undefined;
+    };
+    slice();
   }
 
   #deliver(listener: JobListener, job: Job): void {

@@ -236,3 +236,52 @@ Deno.test("template service answers a fetch in flight with one more fetch, not a
   assert.equal((jobs.at(-1)!.template.raw as { tip: number }).tip, node.tip);
   await service.stop();
 });
+
+Deno.test("template service fans out 64 miners per event-loop turn; newer work ends the older round", async () => {
+  // No coalescing interval: job 3 is fetched the moment it is announced.
+  const { clock, node, service } = await setup({ coalesceMs: 0 });
+  const got = Array.from({ length: 700 }, () => [] as Job[]);
+  const order: number[] = []; // listener index of every delivery, in delivery order
+  // got[0] is the first listener: when job 2 reaches it, what is held by the end of that turn is
+  // job 2's first slice; job 3 then arrives before the next turn and ends job 2's round.
+  let inFirstTurn = -1;
+  service.subscribe(A, (job) => {
+    got[0]!.push(job);
+    order.push(0);
+    if (got[0]!.length !== 2) return;
+    queueMicrotask(() => {
+      inFirstTurn = got.filter((jobs) => jobs.at(-1) === job).length;
+      node.tip++;
+      node.emitTemplate();
+    });
+  });
+  got.forEach((jobs, i) => {
+    if (i > 0) {
+      service.subscribe(A, (job) => {
+        jobs.push(job);
+        order.push(i);
+      });
+    }
+  });
+  for (let i = 0; i < 5; i++) await flush();
+  const job1 = got[0]![0]!;
+  assert.ok(got.every((jobs) => jobs.length === 1 && jobs[0] === job1), "everyone got job 1 once");
+
+  order.length = 0;
+  node.tip++;
+  node.emitTemplate();
+  await clock.advance(300);
+  for (let i = 0; i < 10; i++) await flush();
+  const [, job2, job3] = got[0]!;
+  assert.ok(job2 !== undefined && job3 !== undefined && job2 !== job3);
+  assert.equal(inFirstTurn, 64, "one slice per turn");
+  const sawJob2 = got.filter((jobs) => jobs.includes(job2)).length;
+  assert.equal(sawJob2, 64, "job 3 ended job 2's round after its first slice");
+  // Job 3 goes first to those job 2 never reached, so a long round cannot starve the same tail.
+  const job3Order = order.slice(64);
+  assert.equal(job3Order.length, 700);
+  assert.ok(job3Order.slice(0, 636).every((i) => !got[i]!.includes(job2)), "unreached first");
+  assert.ok(got.every((jobs) => jobs.at(-1) === job3), "everyone ends on the newest job");
+  assert.ok(got.every((jobs) => new Set(jobs).size === jobs.length), "nobody got a job twice");
+  await service.stop();
+});
