@@ -201,8 +201,9 @@ export const SETTINGS = {
       },
       note: "jobs per second; 0 means every template",
     }],
-    doc: "Least time between two jobs sent to one miner; the newest template wins. 0 sends " +
-      "every template (floods ASICs at 10 blocks per second).",
+    doc: "Least time between two jobs for one miner, timed from when each job was published (a " +
+      "broadcast reaches miners a few ms apart); the newest template wins. 0 sends every template " +
+      "(floods ASICs at 10 blocks per second).",
   }),
   block_wait_ms: setting({
     arg: "<ms>",
