@@ -53,6 +53,8 @@ function serverName(r: ScenarioResult): string {
       return "stratum-bridge 2.1.0";
     case "baseline":
       return "baseline (bare broadcast loop)";
+    case "kstratum":
+      return r.server.v8Flags === undefined ? "kstratum" : `kstratum, V8 ${r.server.v8Flags}`;
     default:
       return "kstratum";
   }
@@ -167,6 +169,11 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   const mem10Rss = mem10 && mem10Load
     ? resources(mem10.samples, mem10Load.window.endAt - 10_000, mem10Load.window.endAt).rss
     : undefined;
+  const small = find(results, "k-10k-small");
+  const smallLoad = lastLoad(small);
+  const smallRss = small && smallLoad
+    ? resources(small.samples, smallLoad.window.endAt - 10_000, smallLoad.window.endAt).rss
+    : undefined;
   const nl1 = find(results, "k-10k");
   const nl100 = find(results, "k-10k-100a");
   const load1 = lastLoad(nl1);
@@ -270,6 +277,10 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   out.push(
     `| ≤ 150 MB RSS at 10k idle miners | ${
       mem10Rss === undefined ? "–" : `${f1(mb(mem10Rss))} MB`
+    }${
+      smallRss === undefined
+        ? ""
+        : `; with DENO_V8_FLAGS=--optimize-for-size (more CPU, see below): ${f1(mb(smallRss))} MB`
     } | ${status(mem10Rss === undefined ? undefined : mb(mem10Rss) <= 150)} |`,
   );
   out.push(
@@ -301,6 +312,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
       "k-1k",
       "r-1k",
       "k-10k",
+      "k-10k-small",
       "r-10k",
       "k-1k-2hz",
       "r-1k-2hz",
@@ -350,7 +362,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
     "| server | miners | window (s) | RSS without miners (MB) | RSS early (MB) | RSS at the end (MB) | per connection (KB) | server CPU at the end (cores) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
   );
-  for (const id of ["k-1k", "r-1k", "k-10k-2hz", "r-10k-2hz", "k-10k", "r-10k"]) {
+  for (const id of ["k-1k", "r-1k", "k-10k-2hz", "r-10k-2hz", "k-10k", "k-10k-small", "r-10k"]) {
     const row = memoryRow(find(results, id));
     if (row) out.push(row);
   }

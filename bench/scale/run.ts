@@ -4,7 +4,7 @@
 //   deno run --allow-all bench/scale/run.ts [--quick] [--out bench/RESULTS.md] [--only k-10k,r-10k]
 //
 // Bounded: every scenario has fixed miners and hold times, every child a deadline; the full plan
-// takes about 10 minutes on 2 cores. --quick divides miners by 10 and shortens holds (pipeline check).
+// takes about 12 minutes on 2 cores. --quick divides miners by 10 and shortens holds (pipeline check).
 // --allow-all because Deno reads /proc (CPU model, RSS and CPU time of the servers) only with it.
 // Needs `ulimit -n` ≥ 10240 for the 10k-miner scenarios (the load generator and the server each
 // hold one socket per miner); it stops at once with a message when the limit is lower.
@@ -82,6 +82,13 @@ function plan(scale: number, bridge: boolean): Planned[] {
     ...both("1k", at10, [idle(n(1000), s(12))]),
     // 80 s: long enough for every miner's 300-job ring to fill (4 jobs/s), so RSS is steady.
     ...both("10k", at10, [idle(n(10_000), s(80))]),
+    // The same under V8's --optimize-for-size: memory traded for CPU (docs/deploy.md).
+    {
+      id: "k-10k-small",
+      server: { kind: "kstratum", v8Flags: "--optimize-for-size" },
+      fake: at10,
+      loads: [idle(n(10_000), s(80))],
+    },
     ...both("10k-100a", at10, [idle(n(10_000), s(12), 100)]),
     // The fan-out floor of this machine and load generator: a bare broadcast loop, same load.
     {

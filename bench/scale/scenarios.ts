@@ -19,7 +19,8 @@ export interface Paths {
 
 /** Which Stratum server a scenario runs. */
 export type ServerSpec =
-  | { kind: "kstratum"; listenOptions?: string }
+  /** `v8Flags`: DENO_V8_FLAGS for the server (the memory-for-CPU trade of docs/deploy.md). */
+  | { kind: "kstratum"; listenOptions?: string; v8Flags?: string }
   | { kind: "kstratum-share"; diff: number }
   | { kind: "bridge" }
   /** bench/scale/baseline_server.ts: a bare broadcast loop, the fan-out floor of the setup. */
@@ -138,7 +139,12 @@ function startServer(
     ...LIMIT_ARGS,
   ];
   return spec.kind === "kstratum"
-    ? spawn("kstratum", Deno.execPath(), denoArgs(paths, "main.ts", flags, common))
+    ? spawn(
+      "kstratum",
+      Deno.execPath(),
+      denoArgs(paths, "main.ts", flags, common),
+      spec.v8Flags === undefined ? {} : { env: { DENO_V8_FLAGS: spec.v8Flags } },
+    )
     : spawn(
       "kstratum (bench share difficulty)",
       Deno.execPath(),
