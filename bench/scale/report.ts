@@ -154,6 +154,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   const k10d = fan(find(results, "k-10k-2hz"));
   const k1d = fan(find(results, "k-1k-2hz"));
   const kShare = find(results, "k-share");
+  const bShare = find(results, "b-share")?.loads[0];
   const share2000 = kShare?.loads[1];
   const share100 = kShare?.loads[0];
   const kMax = find(results, "k-max");
@@ -255,7 +256,13 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
       share2000
         ? `${f2(share2000.shares.latencyMs.p99)} ms at ${
           int(share2000.shares.acceptedPerSec)
-        } accepted/s`
+        } accepted/s${
+          bShare === undefined
+            ? ""
+            : `; the bare broadcast loop under the same load, answering without checking: ${
+              f2(bShare.shares.latencyMs.p99)
+            } ms`
+        }`
         : "–"
     } | ${
       status(
@@ -333,6 +340,16 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   }
   if (kShare && share2000) {
     out.push(shareRow("1,000 miners, target rate", kShare, share2000));
+  }
+  const bShareRun = find(results, "b-share");
+  if (bShareRun && bShare) {
+    out.push(
+      shareRow(
+        "floor: bare broadcast loop, target rate (A:B:C, nothing checked)",
+        bShareRun,
+        bShare,
+      ),
+    );
   }
   if (share100 && share2000) {
     out.push(
