@@ -427,6 +427,8 @@ export class TemplateService {
     } else listeners = [...sub.listeners];
     const round: FanOutRound = { job, listeners, at: 0 };
     sub.round = round;
+    // Real timers and performance.now, not the injected clock: slicing is about giving the event
+    // loop back, not about time in the service's sense (tests drive that clock by hand).
     let burstFrom = performance.now();
     const slice = (): void => {
       if (sub.round !== round || this.#stopped) return;
