@@ -39,6 +39,7 @@ export class Stats implements MinerEvents {
   readonly #startedAt: number;
   #lastSweep: number;
   #workers = new Map<string, WorkerRecord>();
+  #keys = new WeakMap<WorkerRef, string>();
   #blocks: BlockEntry[] = [];
   #blockByHash = new Map<string, BlockEntry>();
   #openByIp = new Map<string, string[]>();
@@ -85,7 +86,7 @@ export class Stats implements MinerEvents {
     this.#closeConnection(ip, who?.dialect);
     this.#totals.disconnects++;
     if (!who) return;
-    const w = this.#workers.get(workerKey(who)); // a gone worker is not brought back by its goodbye
+    const w = this.#workers.get(this.#keyOf(who)); // a gone worker is not brought back by its goodbye
     if (!w) return;
     w.lastSeenAt = Math.max(w.lastSeenAt, this.#now());
     w.disconnects++;
@@ -240,11 +241,24 @@ export class Stats implements MinerEvents {
 
   // ---- internals ----
 
+  /**
+   * `who`'s table key, built once per WorkerRef: this runs for every share and for every job sent
+   * to every miner. Sessions replace a WorkerRef when its fields change, never edit it in place.
+   */
+  #keyOf(who: WorkerRef): string {
+    let key = this.#keys.get(who);
+    if (key === undefined) {
+      key = workerKey(who);
+      this.#keys.set(who, key);
+    }
+    return key;
+  }
+
   /** The record for `who`, created if there is room; undefined when the table is full. */
   #worker(who: WorkerRef): WorkerRecord | undefined {
     const now = this.#now();
     if (now - this.#lastSweep >= this.#sweepEveryMs) this.#sweep(now);
-    const key = workerKey(who);
+    const key = this.#keyOf(who);
     let w = this.#workers.get(key);
     if (w) {
       w.touch(who, now);
