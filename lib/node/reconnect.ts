@@ -41,6 +41,8 @@ export class ReconnectingNodeClient implements NodeClient {
   #lost: (() => void) | undefined;
   #sleepTimer: unknown;
   #wake: (() => void) | undefined;
+  /** An endpoint that stopped answering: tried last on the next pass. */
+  #silent: EndpointClient | undefined;
   #log: LogFn;
 
   /** Listens to every endpoint; connect() starts the loop. */
@@ -107,7 +109,12 @@ export class ReconnectingNodeClient implements NodeClient {
   }
 
   async #connectFirst(): Promise<EndpointClient | undefined> {
-    for (const client of this.options.endpoints) {
+    const silent = this.#silent;
+    this.#silent = undefined;
+    const order = silent === undefined
+      ? this.options.endpoints
+      : [...this.options.endpoints.filter((c) => c !== silent), silent];
+    for (const client of order) {
       if (this.#closed) return undefined;
       try {
         await client.connect();
@@ -187,11 +194,33 @@ export class ReconnectingNodeClient implements NodeClient {
   }
 
   #run<T>(fn: (c: EndpointClient) => Promise<T>): Promise<T> {
+    let client: EndpointClient;
     try {
-      return fn(this.#client());
+      client = this.#client();
     } catch (e) {
       return Promise.reject(e);
     }
+    return fn(client).catch((e) => {
+      this.#onCallError(client, e);
+      throw e;
+    });
+  }
+
+  /**
+   * A call that timed out on the active endpoint means a node that still holds its connection but
+   * no longer answers (frozen, overloaded); waiting for keepalive to drop it took about 40 s. With
+   * another endpoint configured, its stream is closed and the others are tried first.
+   */
+  #onCallError(client: EndpointClient, error: unknown): void {
+    if (!(error instanceof NodeError) || error.code !== "timeout") return;
+    if (this.#active !== client || this.options.endpoints.length < 2) return;
+    this.#log("warn", "node not answering: trying the other endpoints", {
+      endpoint: client.endpoint,
+      error: error.message,
+    });
+    this.#silent = client;
+    client.close().catch(() => {});
+    this.#lost?.();
   }
 
   /** Listens to new-template notifications of the active endpoint. */

@@ -50,6 +50,8 @@ export class FakeNode implements NodeClient {
   /** Errors thrown by the next connect() calls, in order; then connect succeeds. */
   connectFailures: Error[] = [];
   templateCalls: string[] = [];
+  /** Errors thrown by the next getBlockTemplate calls, in order (a timeout, say). */
+  templateFailures: Error[] = [];
   /** When set, getBlockTemplate waits for it (to hold a fetch in flight). */
   gate: Promise<void> | undefined;
   submits: Array<{ template: BlockTemplate; nonce: bigint }> = [];
@@ -114,6 +116,8 @@ export class FakeNode implements NodeClient {
   async getBlockTemplate(payAddress: string, _extra: Uint8Array): Promise<BlockTemplate> {
     this.#need();
     this.templateCalls.push(payAddress);
+    const failure = this.templateFailures.shift();
+    if (failure !== undefined) throw failure;
     const tip = this.tip;
     if (this.gate !== undefined) await this.gate;
     return {

@@ -112,3 +112,38 @@ Deno.test("closing the reconnecting client stops retrying and rejects a pending 
   assert.equal(nodes[0]!.connectCalls, 1);
   assert.equal(nodes[0]!.closed, true);
 });
+
+Deno.test("reconnecting client fails over when the active node stops answering, trying it last", async () => {
+  const clock = new ManualClock();
+  const nodes = endpoints(3);
+  const { c, changes } = client(nodes, clock);
+  await c.connect();
+  assert.equal(c.activeEndpoint, "node0");
+  nodes[0]!.templateFailures = [new NodeError("timeout", "no answer within 10000 ms")];
+  await assert.rejects(c.getBlockTemplate("addr", new Uint8Array()), { code: "timeout" });
+  await clock.advance(0);
+  assert.ok(nodes[0]!.closed, "the silent node's stream was closed");
+  assert.equal(c.activeEndpoint, "node1");
+  assert.deepEqual(nodes.map((n) => n.connectCalls), [1, 1, 0], "node0 not retried first");
+  assert.deepEqual(changes, [true, false, true]);
+  // Other errors are the caller's business: no failover.
+  nodes[1]!.templateFailures = [new NodeError("bad-response", "garbled")];
+  await assert.rejects(c.getBlockTemplate("addr", new Uint8Array()), { code: "bad-response" });
+  await clock.advance(0);
+  assert.equal(c.activeEndpoint, "node1");
+  await c.close();
+});
+
+Deno.test("reconnecting client with one endpoint keeps it when a call times out", async () => {
+  const clock = new ManualClock();
+  const nodes = endpoints(1);
+  const { c, changes } = client(nodes, clock);
+  await c.connect();
+  nodes[0]!.templateFailures = [new NodeError("timeout", "no answer within 10000 ms")];
+  await assert.rejects(c.getBlockTemplate("addr", new Uint8Array()), { code: "timeout" });
+  await clock.advance(0);
+  assert.equal(c.activeEndpoint, "node0");
+  assert.equal(nodes[0]!.closed, false);
+  assert.deepEqual(changes, [true]);
+  await c.close();
+});
