@@ -99,7 +99,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     }
   };
   try {
-    for (const listener of config.listeners) stratum.listen(listenerOptionsOf(listener));
+    for (const listener of config.listeners) await stratum.listen(listenerOptionsOf(listener));
     closers.push(() => stratum.shutdown());
     service.start();
     closers.push(() => service.stop());

@@ -1,10 +1,10 @@
 // One miner connection: socket bytes → lines → Session, and the session's effects → socket,
-// job subscription, block submission, timers. The only place a session meets a Deno.Conn.
+// job subscription, block submission, timers. The only place a session meets a socket.
 
 import { LineSplitter, type SplitEvent } from "../framing/mod.ts";
 import type { BlockSubmission, Effect, Job, Session, Step } from "../session/mod.ts";
 import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
-import type { ByteConn } from "./tls.ts";
+import type { ByteConn } from "./socket_conn.ts";
 import { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
 
 type Timer = ReturnType<typeof setTimeout>;

@@ -1,5 +1,5 @@
 // Public face of net: the Stratum server the composition root starts, and its options and deps.
-// The only folder that touches Deno.listen / Deno.Conn.
+// The only folder that opens listen sockets and reads or writes miners' sockets.
 
 export { ListenerConfigError, startListener, StratumServer } from "./server.ts";
 export { SERVER_DEFAULTS } from "./types.ts";
@@ -13,7 +13,7 @@ export type {
 } from "./types.ts";
 export { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
 export { TlsConfigError } from "./tls.ts";
-export type { ByteConn } from "./tls.ts";
+export type { ByteConn } from "./socket_conn.ts";
 export type { ByteWriter, LineTag } from "./write_queue.ts";
 // Contract types the server's API mentions, re-exported for the composition root.
 export type { LogFields, Logger, LogLevel } from "../log/mod.ts";

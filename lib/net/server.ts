@@ -1,11 +1,12 @@
-// The Stratum server: listeners (TCP or TLS) with their accept loops, connection caps, the shared
-// extranonce pools and job encodings, and graceful shutdown. The only code calling Deno.listen*.
+// The Stratum server: listeners (TCP or TLS) with their accept handlers, connection caps, the shared
+// extranonce pools and job encodings, and graceful shutdown. The only code opening listen sockets.
 
 import { isDialectId } from "../dialects/mod.ts";
 import { ExtranoncePools, JobEncodings, Session, type SessionOptions } from "../session/mod.ts";
 import { Connection } from "./connection.ts";
 import { serverTls, tlsContext } from "./tls.ts";
-import type { SecureContext } from "node:tls";
+import { type ByteConn, peerIp } from "./socket_conn.ts";
+import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import {
   type ListenerInfo,
   type ListenerOptions,
@@ -17,11 +18,16 @@ import {
 
 interface Bound {
   info: ListenerInfo;
-  listener: Deno.Listener;
-  /** TLS settings when the listener speaks Stratum over TLS (see tls.ts for why not listenTls). */
-  tls: SecureContext | undefined;
+  /**
+   * Plain TCP: a Deno listener and its accept loop (Deno.Conn for each miner). TLS: a node:net
+   * server, because node:tls on a node:net socket ends a connection with close_notify, where over
+   * a Deno.Conn it did not (and Deno.listenTls held silent sockets forever; see tls.ts).
+   */
+  listener: { kind: "tcp"; deno: Deno.Listener; accepting: Promise<void> } | {
+    kind: "tls";
+    node: Server;
+  };
   session: SessionOptions;
-  accepting: Promise<void>;
 }
 
 /** Raised for listener settings that cannot work (bad port, bad difficulty). `code` is stable. */
@@ -90,22 +96,17 @@ export class StratumServer {
     return this.#bound.map((b) => b.info);
   }
 
-  /** Starts listening; throws ListenerConfigError or the OS error (e.g. AddrInUse) at once. */
-  listen(options: ListenerOptions): ListenerInfo {
+  /**
+   * Starts listening. Throws ListenerConfigError at once for bad settings; rejects with the OS
+   * error as a Deno error class (Deno.errors.AddrInUse for a port in use) when binding fails.
+   */
+  async listen(options: ListenerOptions): Promise<ListenerInfo> {
     if (this.#stopping) throw new ListenerConfigError("server is shutting down");
     checkListener(options);
     const hostname = options.hostname ?? "0.0.0.0";
     const tls = options.tls === undefined
       ? undefined
       : tlsContext(options.tls.cert, options.tls.key);
-    const listener = Deno.listen({ hostname, port: options.port, transport: "tcp" });
-    const addr = listener.addr as Deno.NetAddr;
-    const info: ListenerInfo = {
-      name: options.name ?? `${addr.hostname}:${addr.port}`,
-      hostname: addr.hostname,
-      port: addr.port,
-      tls: options.tls !== undefined,
-    };
     const session: SessionOptions = {
       difficulty: options.difficulty,
       extranonceSize: options.extranonceSize ?? this.options.extranonceSize,
@@ -118,8 +119,35 @@ export class StratumServer {
         ? {}
         : { defaultAddress: this.options.defaultAddress }),
     };
-    const bound: Bound = { info, listener, tls, session, accepting: Promise.resolve() };
-    bound.accepting = this.#accept(bound);
+    let bound: Bound;
+    if (tls === undefined) {
+      const deno = Deno.listen({ hostname, port: options.port });
+      const addr = deno.addr as Deno.NetAddr;
+      const tcp = { kind: "tcp" as const, deno, accepting: Promise.resolve() };
+      bound = { info: infoOf(options, addr.hostname, addr.port), listener: tcp, session };
+      tcp.accepting = this.#accept(bound, deno);
+    } else {
+      const node = await listenNode(hostname, options.port);
+      const addr = node.address() as AddressInfo;
+      const tlsBound: Bound = {
+        info: infoOf(options, addr.address, addr.port),
+        listener: { kind: "tls", node },
+        session,
+      };
+      node.on("connection", (socket: Socket) => {
+        socket.setNoDelay(true);
+        // Errors reach the connection through its reads; one before then is not fatal.
+        socket.on("error", () => {});
+        this.#adopt(() => serverTls(socket, tls), peerIp(socket), () => socket.destroy(), tlsBound);
+      });
+      node.on("error", (e) => {
+        if (!this.#stopping) {
+          this.#deps.log.error("accept failed", { listener: tlsBound.info.name, error: String(e) });
+        }
+      });
+      bound = tlsBound;
+    }
+    const info = bound.info;
     this.#bound.push(bound);
     this.#deps.log.info("stratum listening", {
       listener: info.name,
@@ -136,7 +164,10 @@ export class StratumServer {
   async shutdown(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
-    for (const b of this.#bound) closeQuietly(b.listener);
+    for (const b of this.#bound) {
+      if (b.listener.kind === "tcp") closeQuietly(b.listener.deno);
+      else b.listener.node.close();
+    }
     const conns = [...this.#connections];
     for (const c of conns) c.drain();
     const inflight = conns.flatMap((c) => c.inflight === undefined ? [] : [c.inflight]);
@@ -150,13 +181,28 @@ export class StratumServer {
       clearTimeout(timer);
     }
     for (const c of conns) c.close("shutdown");
-    await Promise.allSettled([...this.#bound.map((b) => b.accepting), ...this.#serving]);
+    const accepting = this.#bound.flatMap((b) =>
+      b.listener.kind === "tcp" ? [b.listener.accepting] : []
+    );
+    await Promise.allSettled([...accepting, ...this.#serving]);
     this.#deps.log.info("stratum stopped", {});
   }
 
-  async #accept(bound: Bound): Promise<void> {
+  async #accept(bound: Bound, listener: Deno.Listener): Promise<void> {
     try {
-      for await (const conn of bound.listener) this.#adopt(conn, bound);
+      for await (const conn of listener) {
+        const tcp = conn as Deno.TcpConn;
+        const ip = (tcp.remoteAddr as Deno.NetAddr).hostname;
+        this.#adopt(
+          () => {
+            tcp.setNoDelay(true);
+            return tcp;
+          },
+          ip,
+          () => closeQuietly(tcp),
+          bound,
+        );
+      }
     } catch (e) {
       if (!this.#stopping) {
         this.#deps.log.error("accept failed", { listener: bound.info.name, error: String(e) });
@@ -164,8 +210,8 @@ export class StratumServer {
     }
   }
 
-  #adopt(conn: Deno.Conn, bound: Bound): void {
-    const ip = (conn.remoteAddr as Deno.NetAddr).hostname;
+  /** Takes an accepted connection from `ip` (made by `open`), or refuses it with `refuse`. */
+  #adopt(open: () => ByteConn, ip: string, refuse: () => void, bound: Bound): void {
     const fromIp = this.#perIp.get(ip) ?? 0;
     if (
       this.#stopping || this.#connections.size >= this.options.maxConnections ||
@@ -176,11 +222,9 @@ export class StratumServer {
         ip,
         reason: this.#stopping ? "shutting down" : "connection limit",
       });
-      closeQuietly(conn);
+      refuse();
       return;
     }
-    const tcp = conn as Deno.TcpConn;
-    tcp.setNoDelay(true);
     const log = withFields(this.#deps.log, { ip, listener: bound.info.name });
     const session = new Session(bound.session, {
       validateAddress: this.#deps.validateAddress,
@@ -190,7 +234,7 @@ export class StratumServer {
       ip,
     });
     const connection = new Connection({
-      conn: bound.tls === undefined ? tcp : serverTls(tcp, bound.tls),
+      conn: open(),
       ip,
       session,
       deps: this.#deps,
@@ -224,6 +268,27 @@ function withFields(log: NetLog, fields: Record<string, unknown>): NetLog {
   };
 }
 
+/** Name and address of a listener that is bound. */
+function infoOf(options: ListenerOptions, hostname: string, port: number): ListenerInfo {
+  return {
+    name: options.name ?? `${hostname}:${port}`,
+    hostname,
+    port,
+    tls: options.tls !== undefined,
+  };
+}
+
+/** A node:net server bound to `hostname:port` (TLS listeners). */
+async function listenNode(hostname: string, port: number): Promise<Server> {
+  const server = createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e) => reject(denoError(e)));
+    server.listen({ host: hostname, port }, () => resolve());
+  });
+  server.removeAllListeners("error");
+  return server;
+}
+
 function closeQuietly(resource: { close(): void }): void {
   try {
     resource.close();
@@ -232,13 +297,23 @@ function closeQuietly(resource: { close(): void }): void {
   }
 }
 
+/** A node:net listen error as the Deno error class callers know (AddrInUse, PermissionDenied). */
+function denoError(e: unknown): unknown {
+  const code = (e as { code?: unknown })?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (code === "EADDRINUSE") return new Deno.errors.AddrInUse(message);
+  if (code === "EADDRNOTAVAIL") return new Deno.errors.AddrNotAvailable(message);
+  if (code === "EACCES" || code === "EPERM") return new Deno.errors.PermissionDenied(message);
+  return e;
+}
+
 /** A server with one listener: the shortest way to serve one port. */
-export function startListener(
+export async function startListener(
   options: ListenerOptions & { server?: Partial<ServerOptions> },
   deps: StratumDeps,
-): StratumServer {
+): Promise<StratumServer> {
   const { server: serverOptions, ...listener } = options;
   const server = new StratumServer(serverOptions ?? {}, deps);
-  server.listen(listener);
+  await server.listen(listener);
   return server;
 }

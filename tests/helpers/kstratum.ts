@@ -78,11 +78,11 @@ export interface Assembled {
  * but around the test's node client and block-retry age (for faults a real node cannot show on
  * demand, and bounds the configuration does not expose).
  */
-export function assemble(options: {
+export async function assemble(options: {
   node: NodeClient;
   shareDifficulty: number;
   submitMaxAgeMs?: number;
-}): Assembled {
+}): Promise<Assembled> {
   const { logs, log, records } = memoryLog("info");
   const stats = new Stats();
   const service = new TemplateService({
@@ -103,7 +103,7 @@ export function assemble(options: {
     clock: { now: Date.now },
     log: log.child({ part: "stratum" }),
   });
-  const info = server.listen({
+  const info = await server.listen({
     hostname: "127.0.0.1",
     port: 0,
     difficulty: { kind: "fixed", difficulty: options.shareDifficulty },

@@ -298,7 +298,7 @@ kaspadTest(
   async () => {
     const kaspad = await startKaspad();
     const node = new RouteFullFirst(realNode(kaspad), 2);
-    const s = assemble({ node, shareDifficulty: SHARE_DIFF });
+    const s = await assemble({ node, shareDifficulty: SHARE_DIFF });
     const miners: StratumMiner[] = [];
     try {
       await s.service.whenReady();
@@ -322,7 +322,7 @@ kaspadTest(
   "faults: a block whose template grows too old during an outage ends as a logged 'unreachable' verdict; work resumes after",
   async () => {
     const kaspad = await startKaspad();
-    const s = assemble({
+    const s = await assemble({
       node: realNode(kaspad),
       shareDifficulty: SHARE_DIFF,
       submitMaxAgeMs: 3000,

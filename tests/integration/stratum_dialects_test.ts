@@ -50,7 +50,7 @@ function parse(text: string): Transcript {
 async function replay(t: Transcript): Promise<void> {
   const num = (key: string) => t.setup.has(key) ? Number(t.setup.get(key)) : undefined;
   const dialect = t.setup.get("dialect") as DialectId | undefined;
-  const srv = startTestServer(
+  const srv = await startTestServer(
     {
       difficulty: JSON.parse(t.setup.get("difficulty")!) as DifficultyPolicy,
       ...(dialect === undefined ? {} : { dialect }),

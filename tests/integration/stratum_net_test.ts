@@ -41,7 +41,7 @@ async function withServer(srv: TestServer, body: () => Promise<void>): Promise<v
 }
 
 Deno.test("net submits a block and awaits the node before answering the share", async () => {
-  const srv = startTestServer({ difficulty: easy });
+  const srv = await startTestServer({ difficulty: easy });
   await withServer(srv, async () => {
     const client = await LineClient.connect(srv.port);
     const en = await handshake(client);
@@ -72,7 +72,7 @@ Deno.test("net submits a block and awaits the node before answering the share", 
 });
 
 Deno.test("net shutdown waits for an in-flight block submission, then closes", async () => {
-  const srv = startTestServer({ difficulty: easy });
+  const srv = await startTestServer({ difficulty: easy });
   const client = await LineClient.connect(srv.port);
   const en = await handshake(client);
   const job = realJob(HEADERS.simnet, { payAddress: ADDR });
@@ -100,7 +100,7 @@ Deno.test("net shutdown waits for an in-flight block submission, then closes", a
 });
 
 Deno.test("net reports an unreachable node as the block verdict and still answers the share", async () => {
-  const srv = startTestServer({ difficulty: easy });
+  const srv = await startTestServer({ difficulty: easy });
   await withServer(srv, async () => {
     srv.submitter.submit = () => Promise.reject(new Error("node gone"));
     const client = await LineClient.connect(srv.port);
@@ -120,7 +120,7 @@ Deno.test("net reports an unreachable node as the block verdict and still answer
 });
 
 Deno.test("net refuses connections past the per-IP cap and logs it", async () => {
-  const srv = startTestServer({ difficulty: easy }, { maxConnectionsPerIp: 2 });
+  const srv = await startTestServer({ difficulty: easy }, { maxConnectionsPerIp: 2 });
   await withServer(srv, async () => {
     const a = await LineClient.connect(srv.port);
     const b = await LineClient.connect(srv.port);
@@ -143,7 +143,7 @@ Deno.test("net refuses connections past the per-IP cap and logs it", async () =>
 });
 
 Deno.test("net closes a miner that never authorizes", async () => {
-  const srv = startTestServer({ difficulty: easy }, {
+  const srv = await startTestServer({ difficulty: easy }, {
     handshakeTimeoutMs: 100,
     idleTimeoutMs: 600_000,
   });
@@ -161,7 +161,7 @@ Deno.test("net closes a miner that never authorizes", async () => {
 });
 
 Deno.test("net closes a miner that goes idle", async () => {
-  const srv = startTestServer({ difficulty: easy }, {
+  const srv = await startTestServer({ difficulty: easy }, {
     handshakeTimeoutMs: 600_000,
     idleTimeoutMs: 100,
   });
@@ -176,7 +176,7 @@ Deno.test("net closes a miner that goes idle", async () => {
 });
 
 Deno.test("net closes a slow reader at the write-queue bound without delaying other miners", async () => {
-  const srv = startTestServer({ difficulty: easy }, { writeQueueBytes: 64 * 1024 });
+  const srv = await startTestServer({ difficulty: easy }, { writeQueueBytes: 64 * 1024 });
   await withServer(srv, async () => {
     const fast = await LineClient.connect(srv.port);
     await handshake(fast);
@@ -225,10 +225,10 @@ Deno.test("net closes a slow reader at the write-queue bound without delaying ot
 });
 
 Deno.test("net runs several listeners with their own settings and unique extranonces", async () => {
-  const base = startTestServer({ difficulty: easy });
+  const base = await startTestServer({ difficulty: easy });
   await withServer(base, async () => {
     // A second listener on the same server: forced Bitmain dialect, fixed difficulty 2^-19.
-    const info = base.server.listen({
+    const info = await base.server.listen({
       hostname: "127.0.0.1",
       port: 0,
       dialect: "C",
@@ -261,7 +261,7 @@ Deno.test("net runs several listeners with their own settings and unique extrano
   });
 });
 
-Deno.test("net rejects listener settings that cannot work", () => {
+Deno.test("net rejects listener settings that cannot work, and a port in use as AddrInUse", async () => {
   const server = new StratumServer({}, {
     jobs: { subscribe: () => () => {}, latest: () => undefined },
     submitter: { submit: () => Promise.reject(new Error("unused")) },
@@ -270,16 +270,28 @@ Deno.test("net rejects listener settings that cannot work", () => {
     clock: { now: () => 0 },
     log: { debug() {}, info() {}, warn() {}, error() {} },
   });
-  assert.throws(() => server.listen({ port: 70000, difficulty: easy }), {
+  await assert.rejects(() => server.listen({ port: 70000, difficulty: easy }), {
     code: "listener-config",
   });
-  assert.throws(() => server.listen({ port: 0, difficulty: { kind: "fixed", difficulty: 0 } }), {
-    code: "listener-config",
-  });
-  assert.throws(
+  await assert.rejects(
+    () => server.listen({ port: 0, difficulty: { kind: "fixed", difficulty: 0 } }),
+    { code: "listener-config" },
+  );
+  await assert.rejects(
     () => server.listen({ port: 0, difficulty: { kind: "vardiff", initial: 1, min: 2, max: 4 } }),
     { code: "listener-config" },
   );
+  // main.ts turns Deno.errors.AddrInUse into its one-line "port already in use" message.
+  const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  try {
+    const port = (taken.addr as Deno.NetAddr).port;
+    await assert.rejects(
+      () => server.listen({ hostname: "127.0.0.1", port, difficulty: easy }),
+      Deno.errors.AddrInUse,
+    );
+  } finally {
+    taken.close();
+  }
   assert.equal(server.listeners.length, 0);
 });
 
@@ -319,9 +331,9 @@ Deno.test("net speaks Stratum over TLS", async () => {
     assert.ok(out.success, new TextDecoder().decode(out.stderr));
     const cert = await Deno.readTextFile(`${dir}/cert.pem`);
     const key = await Deno.readTextFile(`${dir}/key.pem`);
-    const base = startTestServer({ difficulty: easy });
+    const base = await startTestServer({ difficulty: easy });
     await withServer(base, async () => {
-      const info = base.server.listen({
+      const info = await base.server.listen({
         hostname: "127.0.0.1",
         port: 0,
         difficulty: easy,
@@ -353,7 +365,7 @@ Deno.test("net speaks Stratum over TLS", async () => {
 });
 
 Deno.test("net closes a miner whose address the job source refuses, and says why", async () => {
-  const srv = startTestServer({ difficulty: easy });
+  const srv = await startTestServer({ difficulty: easy });
   await withServer(srv, async () => {
     srv.jobs.subscribe = () => {
       throw new Error("wrong network");

@@ -285,6 +285,50 @@ tlsTest(
     }
   },
 );
+/** openssl s_client -msg on the TLS port, fed `input`; what it printed once kstratum closed. */
+async function opensslUntilClosed(e: Env, input: string): Promise<string> {
+  // -ign_eof: openssl keeps the connection after its input ends, until the server closes it.
+  const child = new Deno.Command("openssl", {
+    args: [
+      "s_client",
+      "-connect",
+      `127.0.0.1:${e.tlsPort}`,
+      "-CAfile",
+      `${e.dir}/ca.pem`,
+      "-msg",
+      "-ign_eof",
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const kill = setTimeout(() => child.kill(), 20_000);
+  try {
+    // openssl exits once the server closes, maybe before taking all of it: a broken pipe is fine.
+    const writer = child.stdin.getWriter();
+    if (input !== "") await writer.write(new TextEncoder().encode(input)).catch(() => {});
+    await writer.close().catch(() => {});
+    return new TextDecoder().decode((await child.output()).stdout);
+  } finally {
+    clearTimeout(kill);
+  }
+}
+
+const CLOSE_NOTIFY = /<<< TLS [\d.]+, Alert \[length 0002\], warning close_notify/;
+
+tlsTest(
+  "tls: a connection kstratum closes ends with a TLS close_notify (openssl sees it)",
+  async (e) => {
+    // A line past the limit: kstratum answers "Line too long" and closes the connection.
+    const overflow = await opensslUntilClosed(e, "x".repeat(100_000) + "\n");
+    assert.match(overflow, /Line too long/, "the error reply came first");
+    assert.match(overflow, CLOSE_NOTIFY, "close_notify after an oversize line");
+    // A TLS client that never subscribes: closed at the handshake timeout.
+    const silent = await opensslUntilClosed(e, "");
+    assert.match(silent, CLOSE_NOTIFY, "close_notify at the handshake timeout");
+    assert.doesNotMatch(silent, /decode_error|unexpected eof/, "and nothing cut short");
+  },
+);
 
 tlsTest("tls: stop the server and the node, remove the test certificates", async (e) => {
   await e.k.stop();
