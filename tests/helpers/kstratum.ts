@@ -17,6 +17,7 @@ import { Stats } from "../../lib/stats/mod.ts";
 import { type NodeClient, TemplateService } from "../../lib/templates/mod.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
+import { waitFor } from "./kaspad.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -185,6 +186,16 @@ export class KstratumProcess {
     const res = await fetch(`http://127.0.0.1:${this.httpPort}/health`).catch(() => undefined);
     await res?.body?.cancel();
     return res?.status ?? 0;
+  }
+
+  /** Waits until /health answers 200 (node linked, listeners up), at most `timeoutMs`. */
+  async healthy(timeoutMs = 60_000): Promise<void> {
+    await waitFor(
+      "kstratum healthy",
+      async () => (await this.health()) === 200 || undefined,
+      timeoutMs,
+      200,
+    );
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit status. */

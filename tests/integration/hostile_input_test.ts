@@ -8,8 +8,8 @@ import { parseJson } from "../../lib/protocol/mod.ts";
 import { type InProcess, startInProcess } from "../helpers/kstratum.ts";
 import { Rng } from "../helpers/fuzz.ts";
 import {
-  KASPAD_BIN,
   type KaspadProcess,
+  kaspadTest,
   randomDevnetAddress,
   startKaspad,
   waitFor,
@@ -45,15 +45,9 @@ function env(): Promise<Env> {
   })();
 }
 
+/** A test on the file's shared kaspad and kstratum (started by the first test that runs). */
 function hostileTest(name: string, fn: (e: Env) => Promise<void>): void {
-  Deno.test({
-    name,
-    ignore: KASPAD_BIN === undefined,
-    // grpc-js keeps idle/keepalive timers after close; the server's own resources are checked below.
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: async () => fn(await env()),
-  });
+  kaspadTest(name, async () => fn(await env()));
 }
 
 /** A raw client: exact bytes out, lines in (bounded waits), EOF seen as null. */

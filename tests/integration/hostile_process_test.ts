@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { type JsonValue, parseJson, parseRequest, writeJson } from "../../lib/protocol/mod.ts";
 import { hostileLine, Rng } from "../helpers/fuzz.ts";
 import { KstratumProcess } from "../helpers/kstratum.ts";
-import { kaspadTest, randomDevnetAddress, startKaspad, waitFor } from "../helpers/kaspad.ts";
+import { kaspadTest, randomDevnetAddress, startKaspad } from "../helpers/kaspad.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
 
 /** About 65,536 hashes per share: a few per second for the WASM hasher on one core. */
@@ -115,12 +115,7 @@ kaspadTest(
       "--handshake-timeout-ms=2000",
     ]);
     try {
-      await waitFor(
-        "kstratum healthy",
-        async () => (await k.health()) === 200 ? true : undefined,
-        60_000,
-        200,
-      );
+      await k.healthy();
       const warm = await barrage(k, 1);
       const before = await k.rssBytes();
       let total = warm;

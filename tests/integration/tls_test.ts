@@ -8,8 +8,8 @@ import { freePort } from "../../scripts/kaspad_process.ts";
 import assert from "node:assert/strict";
 import { type InProcess, KstratumProcess, openFds, startInProcess } from "../helpers/kstratum.ts";
 import {
-  KASPAD_BIN,
   type KaspadProcess,
+  kaspadTest,
   randomDevnetAddress,
   startKaspad,
   waitFor,
@@ -63,14 +63,9 @@ function env(): Promise<Env> {
   })();
 }
 
+/** A test on the file's shared kaspad and kstratum (started by the first test that runs). */
 function tlsTest(name: string, fn: (e: Env) => Promise<void>): void {
-  Deno.test({
-    name,
-    ignore: KASPAD_BIN === undefined,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: async () => fn(await env()),
-  });
+  kaspadTest(name, async () => fn(await env()));
 }
 
 /** handshake, first job, one real share accepted: the whole miner conversation. */
@@ -265,12 +260,7 @@ tlsTest(
       `--start-diff=${SHARE_DIFF}`,
     ]);
     try {
-      await waitFor(
-        "kstratum healthy",
-        async () => (await k.health()) === 200 ? true : undefined,
-        60_000,
-        200,
-      );
+      await k.healthy();
       const m = await StratumMiner.connect(port, {
         dialect: "C",
         address: randomDevnetAddress(),
