@@ -103,7 +103,9 @@ export class LineSplitter {
       return;
     }
     if (this.#pending === 0) return;
-    const bytes = this.#parts.length === 1 ? this.#parts[0]! : concat(this.#parts, this.#pending);
+    const bytes = this.#parts.length === 1
+      ? this.#parts[0]!
+      : concatBytes(this.#parts, this.#pending);
     this.#parts = [];
     this.#pending = 0;
     const text = this.#decoder.decode(bytes).replace(CONTROL, "").trim();
@@ -111,7 +113,11 @@ export class LineSplitter {
   }
 }
 
-function concat(parts: Uint8Array[], total: number): Uint8Array {
+/** `parts` joined into one array; `total` is their summed length in bytes when already known. */
+export function concatBytes(
+  parts: readonly Uint8Array[],
+  total = parts.reduce((n, p) => n + p.length, 0),
+): Uint8Array {
   const out = new Uint8Array(total);
   let at = 0;
   for (const p of parts) {

@@ -2,6 +2,8 @@
 // Policy: a newer job supersedes a queued older one; over the bound, queued jobs go first;
 // still over it, the push fails and the caller closes the connection. No Deno APIs: the writer is injected.
 
+import { concatBytes } from "../framing/mod.ts";
+
 /** Writes some prefix of `bytes`, resolving with how many were written (Deno.Conn.write). */
 export type ByteWriter = (bytes: Uint8Array) => Promise<number>;
 
@@ -112,7 +114,9 @@ export class WriteQueue {
         const batch = this.#items;
         this.#items = [];
         const size = batch.reduce((n, i) => n + i.bytes.length, 0);
-        const buf = batch.length === 1 ? batch[0]!.bytes : concat(batch, size);
+        const buf = batch.length === 1
+          ? batch[0]!.bytes
+          : concatBytes(batch.map((i) => i.bytes), size);
         let at = 0;
         while (at < buf.length && !this.#closed) at += await this.#write(buf.subarray(at));
         if (!this.#closed) this.#queued -= size;
@@ -125,14 +129,4 @@ export class WriteQueue {
       this.#pumping = undefined;
     }
   }
-}
-
-function concat(items: Item[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const i of items) {
-    out.set(i.bytes, at);
-    at += i.bytes.length;
-  }
-  return out;
 }

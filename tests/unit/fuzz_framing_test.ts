@@ -3,6 +3,7 @@
 
 import assert from "node:assert/strict";
 import {
+  concatBytes,
   LineSplitter,
   LineStream,
   LineTooLongError,
@@ -46,14 +47,7 @@ function stream(rng: Rng): Uint8Array {
     else parts.push(new Uint8Array(200 + rng.int(800)).fill(rng.pick([0x41, 0x7b, 0x20, 0x00])));
     parts.push(encoder.encode(rng.pick(["\n", "\r\n", "\n\n", ""])));
   }
-  const total = parts.reduce((s, p) => s + p.length, 0);
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function chunks(rng: Rng, bytes: Uint8Array): Uint8Array[] {

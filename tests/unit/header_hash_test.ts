@@ -14,6 +14,7 @@ import {
   toHex,
 } from "../../lib/block/mod.ts";
 import type { BlockHeader } from "../../lib/templates/types.ts";
+import { concatBytes } from "../../lib/framing/mod.ts";
 
 /** Header as the vectors spell it: hashes in hex, u64 as decimal strings or JSON numbers. */
 interface VectorHeader {
@@ -48,20 +49,10 @@ function decode(h: VectorHeader): BlockHeader {
   };
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 Deno.test("header BlockHash hasher matches the incremental in-source vectors", () => {
   const v = vectors.blockhash_incremental_vectors;
   v.inputs_hex.forEach((_, i) => {
-    const data = concat(v.inputs_hex.slice(0, i + 1).map((x) => fromHex(x)));
+    const data = concatBytes(v.inputs_hex.slice(0, i + 1).map((x) => fromHex(x)));
     assert.equal(toHex(blockHash(data)), v.expected_hex[i]);
   });
 });
@@ -71,7 +62,7 @@ Deno.test("header blueWork is committed as u64 length then big-endian bytes with
     const bytes = blueWorkBytes(BigInt(item.blue_work));
     const len = new Uint8Array(8);
     new DataView(len.buffer).setBigUint64(0, BigInt(bytes.length), true);
-    assert.equal(toHex(concat([len, bytes])), item.bytes_fed_to_hasher_hex);
+    assert.equal(toHex(concatBytes([len, bytes])), item.bytes_fed_to_hasher_hex);
   }
 });
 
