@@ -35,6 +35,13 @@ function lastLoad(r: ScenarioResult | undefined): LoadSummary | undefined {
   return r?.loads[r.loads.length - 1];
 }
 
+/** Median RSS over the last 10 s of the scenario's last load window, bytes. */
+function endRss(r: ScenarioResult | undefined): number | undefined {
+  const load = lastLoad(r);
+  if (r === undefined || load === undefined) return undefined;
+  return resources(r.samples, load.window.endAt - 10_000, load.window.endAt).rss;
+}
+
 function fan(r: ScenarioResult | undefined) {
   const load = lastLoad(r);
   if (r === undefined || load === undefined) return undefined;
@@ -165,16 +172,8 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   const perCore = best && bestUse && bestUse.cpuCores > 0
     ? best.shares.acceptedPerSec / bestUse.cpuCores
     : undefined;
-  const mem10 = find(results, "k-10k");
-  const mem10Load = lastLoad(mem10);
-  const mem10Rss = mem10 && mem10Load
-    ? resources(mem10.samples, mem10Load.window.endAt - 10_000, mem10Load.window.endAt).rss
-    : undefined;
-  const small = find(results, "k-10k-small");
-  const smallLoad = lastLoad(small);
-  const smallRss = small && smallLoad
-    ? resources(small.samples, smallLoad.window.endAt - 10_000, smallLoad.window.endAt).rss
-    : undefined;
+  const mem10Rss = endRss(find(results, "k-10k"));
+  const smallRss = endRss(find(results, "k-10k-small"));
   const nl1 = find(results, "k-10k");
   const nl100 = find(results, "k-10k-100a");
   const load1 = lastLoad(nl1);
@@ -458,8 +457,7 @@ function peerSection(results: ScenarioResult[]): string[] {
       const l = lastLoad(x);
       if (!x || !l || l.miners.ready === 0) return NaN;
       const base = resources(x.samples, x.baseline.from, x.baseline.to).rss;
-      const heldRss = resources(x.samples, l.window.endAt - 10_000, l.window.endAt).rss;
-      return (heldRss - base) / l.miners.ready / 1024;
+      return (endRss(x)! - base) / l.miners.ready / 1024;
     };
     const a = per(find(results, k));
     const b = per(find(results, r));
