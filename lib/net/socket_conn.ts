@@ -18,12 +18,6 @@ export interface ByteConn {
 /** Unread bytes kept per connection before reading from the socket pauses, bytes. */
 const HIGH_WATER = 64 * 1024;
 
-/** Raised by write() after close(). */
-export class ConnClosedError extends Error {
-  /** Error name. */
-  override readonly name = "ConnClosedError";
-}
-
 /**
  * A ByteConn over a node Duplex (a TLSSocket on a net.Socket). Data events are queued and handed
  * out by read(); reading from the socket pauses past HIGH_WATER unread bytes.
@@ -38,10 +32,10 @@ export class SocketConn implements ByteConn {
   #wake: (() => void) | undefined;
   #closed = false;
 
-  /** `close` releases the stream (default: destroy it); TLS passes its close_notify dance. */
-  constructor(stream: Duplex, close?: () => void) {
+  /** `close` releases the stream and its socket (TLS: close_notify first, see tls.ts). */
+  constructor(stream: Duplex, close: () => void) {
     this.#stream = stream;
-    this.#close = close ?? (() => stream.destroy());
+    this.#close = close;
     stream.on("data", (chunk: Buffer) => {
       this.#chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
       this.#queued += chunk.byteLength;
@@ -89,7 +83,7 @@ export class SocketConn implements ByteConn {
 
   /** Sends `p`; resolves with its length once written to the socket. */
   write(p: Uint8Array): Promise<number> {
-    if (this.#closed) return Promise.reject(new ConnClosedError("connection closed"));
+    if (this.#closed) return Promise.reject(new Deno.errors.BadResource("connection closed"));
     return new Promise((resolve, reject) =>
       this.#stream.write(p, (e?: Error | null) => (e ? reject(e) : resolve(p.length)))
     );
