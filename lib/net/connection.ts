@@ -5,10 +5,14 @@ import { LineSplitter, type SplitEvent } from "../framing/mod.ts";
 import type { BlockSubmission, Effect, Job, Session, Step } from "../session/mod.ts";
 import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
 import type { ByteConn } from "./socket_conn.ts";
+import type { Wakeable, WakeWheel } from "./wake_wheel.ts";
 import { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
 
 type Timer = ReturnType<typeof setTimeout>;
 type BlockEffect = Extract<Effect, { kind: "submitBlock" }>;
+
+/** The usual answer of #run: no block submissions (shared, never written to). */
+const NO_BLOCKS: BlockEffect[] = [];
 
 /** Read buffer of a connection, bytes: small while idle, larger while lines stream in. */
 const READ_MIN_BYTES = 512;
@@ -22,6 +26,8 @@ export interface ConnectionParts {
   deps: StratumDeps;
   options: ServerOptions;
   log: NetLog;
+  /** The server's shared timer for session wake-ups (throttled jobs, vardiff checks). */
+  wakes: WakeWheel;
 }
 
 /**
@@ -37,13 +43,15 @@ export class Connection {
   readonly #log: NetLog;
   readonly #queue: WriteQueue;
   #unsubscribe: (() => void) | undefined;
+  /** Effects queued by re-entrant steps (a step's effects causing another step). */
   #pending: Effect[] = [];
   #running = false;
   #closed = false;
   #draining = false;
   #inflight: Promise<void> | undefined;
-  #wakeTimer: Timer | undefined;
-  /** When #wakeTimer fires (session clock, ms). */
+  readonly #wakes: WakeWheel;
+  readonly #waker: Wakeable;
+  /** When the session asked to be woken (session clock, ms), if it did. */
   #wakeAt: number | undefined;
   #idleTimer: Timer | undefined;
   /** Last line from the miner, performance.now() ms. */
@@ -58,6 +66,8 @@ export class Connection {
     this.#deps = parts.deps;
     this.#options = parts.options;
     this.#log = parts.log;
+    this.#wakes = parts.wakes;
+    this.#waker = { wake: () => this.#onWake() };
     this.#queue = new WriteQueue((b) => this.#conn.write(b), parts.options.writeQueueBytes, (e) => {
       this.#log.debug("write failed", { error: String(e) });
       this.close("write error");
@@ -137,9 +147,9 @@ export class Connection {
   close(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const t of [this.#wakeTimer, this.#idleTimer, this.#handshakeTimer, this.#flushTimer]) {
-      clearTimeout(t);
-    }
+    for (const t of [this.#idleTimer, this.#handshakeTimer, this.#flushTimer]) clearTimeout(t);
+    this.#wakes.cancel(this.#waker);
+    this.#wakeAt = undefined;
     this.#run(this.#session.close(reason, this.#deps.clock.now()).effects);
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
@@ -271,19 +281,22 @@ export class Connection {
   }
 
   #schedule(wakeAt: number | undefined): void {
-    // Most steps ask for the wake time already set (vardiff's next check): keep that timer
-    // instead of re-creating one per share and per job.
-    if (wakeAt === this.#wakeAt && (wakeAt === undefined || this.#wakeTimer !== undefined)) return;
-    clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = undefined;
-    this.#wakeAt = undefined;
-    if (wakeAt === undefined || this.#closed) return;
+    // Most steps ask for the wake time already set (vardiff's next check).
+    if (wakeAt === this.#wakeAt || this.#closed) return;
     this.#wakeAt = wakeAt;
-    const delay = Math.max(0, wakeAt - this.#deps.clock.now());
-    this.#wakeTimer = setTimeout(() => {
-      this.#wakeTimer = undefined;
-      this.#wakeAt = undefined;
-      if (!this.#closed) this.#applySync(this.#session.onTick(this.#deps.clock.now()));
-    }, delay);
+    if (wakeAt === undefined) this.#wakes.cancel(this.#waker);
+    else this.#wakes.schedule(this.#waker, wakeAt);
+  }
+
+  #onWake(): void {
+    this.#wakeAt = undefined;
+    if (this.#closed) return;
+    try {
+      this.#applySync(this.#session.onTick(this.#deps.clock.now()));
+    } catch (e) {
+      // A fault in this session's timer work ends this connection, not the server.
+      this.#log.error("session tick failed", { error: String(e) });
+      this.close("internal error");
+    }
   }
 }

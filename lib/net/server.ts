@@ -6,6 +6,7 @@ import { ExtranoncePools, JobEncodings, Session, type SessionOptions } from "../
 import { Connection } from "./connection.ts";
 import { serverTls, tlsContext } from "./tls.ts";
 import { type ByteConn, peerIp } from "./socket_conn.ts";
+import { WakeWheel } from "./wake_wheel.ts";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import {
   type ListenerInfo,
@@ -74,6 +75,7 @@ export class StratumServer {
   readonly #deps: StratumDeps;
   readonly #extranonces = new ExtranoncePools();
   readonly #encodings = new JobEncodings();
+  readonly #wakes: WakeWheel;
   readonly #bound: Bound[] = [];
   readonly #connections = new Set<Connection>();
   readonly #serving = new Set<Promise<void>>();
@@ -84,6 +86,7 @@ export class StratumServer {
   constructor(options: Partial<ServerOptions>, deps: StratumDeps) {
     this.options = { ...SERVER_DEFAULTS, ...options };
     this.#deps = deps;
+    this.#wakes = new WakeWheel(() => deps.clock.now());
   }
 
   /** Open connections. */
@@ -185,6 +188,7 @@ export class StratumServer {
       b.listener.kind === "tcp" ? [b.listener.accepting] : []
     );
     await Promise.allSettled([...accepting, ...this.#serving]);
+    this.#wakes.clear();
     this.#deps.log.info("stratum stopped", {});
   }
 
@@ -240,6 +244,7 @@ export class StratumServer {
       deps: this.#deps,
       options: this.options,
       log,
+      wakes: this.#wakes,
     });
     this.#connections.add(connection);
     this.#perIp.set(ip, fromIp + 1);
