@@ -208,14 +208,24 @@ export class Connection {
 
   /** Executes effects in order; re-entrant calls (a job arriving synchronously) queue behind. */
   #run(effects: Effect[]): BlockEffect[] {
-    this.#pending.push(...effects);
-    if (this.#running) return [];
+    if (this.#running) {
+      for (const e of effects) this.#pending.push(e);
+      return NO_BLOCKS;
+    }
     this.#running = true;
-    const blocks: BlockEffect[] = [];
+    let blocks = NO_BLOCKS;
+    // The step's own array first, then anything queued meanwhile. Not one queue for both: on a
+    // broadcast that queue's storage, replaced on every job and kept by the connection between
+    // jobs, outlived young-generation GC and was a third of the old-space garbage at 10k miners.
     try {
-      for (let e = this.#pending.shift(); e !== undefined; e = this.#pending.shift()) {
-        if (e.kind === "submitBlock") blocks.push(e);
-        else this.#execute(e);
+      for (let list = effects; list.length > 0;) {
+        for (const e of list) {
+          if (e.kind !== "submitBlock") this.#execute(e);
+          else if (blocks === NO_BLOCKS) blocks = [e];
+          else blocks.push(e);
+        }
+        list = this.#pending;
+        if (list.length > 0) this.#pending = [];
       }
     } finally {
       this.#running = false;

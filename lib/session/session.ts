@@ -15,8 +15,11 @@ import { flushPending, offerJob, pendingDueAt, resendLatest } from "./delivery.t
 import { authorize, subscribe } from "./handshake.ts";
 import { type Core, fail, type Phase, reply, type SessionDeps } from "./state.ts";
 import { blockResult, submit } from "./submit.ts";
-import type { BlockSubmission, BlockTicket, SessionOptions, Step } from "./types.ts";
+import type { BlockSubmission, BlockTicket, Effect, SessionOptions, Step } from "./types.ts";
 import { vardiffNextCheck, vardiffOnTick } from "./vardiff.ts";
+
+/** `core.out` between steps: frozen, since every step starts with its own array. */
+const NO_EFFECTS = Object.freeze([]) as unknown as Effect[];
 
 /**
  * One miner connection's state machine. Feed it lines, jobs, timer ticks and block outcomes
@@ -48,7 +51,7 @@ export class Session {
       },
       pendingBlocks: new Map(),
       nextTicket: 1,
-      out: [],
+      out: NO_EFFECTS,
       now: 0,
     };
   }
@@ -189,7 +192,8 @@ export class Session {
     core.out = [];
     body(core);
     const effects = core.out;
-    core.out = [];
+    // Not a fresh []: the core keeps this between steps, often past a young-generation GC.
+    core.out = NO_EFFECTS;
     const wakeAt = this.#wakeAt();
     return wakeAt === undefined ? { effects } : { effects, wakeAt };
   }
