@@ -31,18 +31,29 @@ export class WriteQueueFullError extends Error {
 const encoder = new TextEncoder();
 
 /**
- * Queues lines for one socket and writes them in order from a single pump. Bounded by
- * `maxBytes` of unsent data.
+ * Queues lines for one socket and writes them in order, one write in flight at a time. Bounded
+ * by `maxBytes` of unsent data.
+ *
+ * Allocation: a line pushed while nothing is queued or in flight goes straight to the writer,
+ * the usual case on a broadcast. Each write's completion runs two handlers made once per queue,
+ * not an async pump per write: at 10k miners a round's pump frames and item records lived until
+ * their writes completed, past young-generation GC, and were promoted garbage.
  */
 export class WriteQueue {
   readonly #write: ByteWriter;
   readonly #maxBytes: number;
+  /** Lines waiting behind the write in flight. */
   #items: Item[] = [];
   #queued = 0;
-  #pumping: Promise<void> | undefined;
+  /** The write in flight: its whole buffer and how much of it is written. */
+  #buf: Uint8Array | undefined;
+  #at = 0;
+  #idle: Array<() => void> | undefined;
   #closed = false;
   #failure: unknown;
   #dropped = 0;
+  readonly #onWritten = (n: number): void => this.#written(n);
+  readonly #onFailed = (e: unknown): void => this.#failed(e);
 
   readonly #onError: (error: unknown) => void;
 
@@ -63,7 +74,7 @@ export class WriteQueue {
     return this.#dropped;
   }
 
-  /** The write error that stopped the pump, if any. */
+  /** The write error that stopped the queue, if any. */
   get failure(): unknown {
     return this.#failure;
   }
@@ -82,17 +93,18 @@ export class WriteQueue {
     if (this.#queued + bytes.length > this.#maxBytes) {
       throw new WriteQueueFullError(`write queue over ${this.#maxBytes} bytes: slow reader`);
     }
-    this.#items.push({ bytes, tag });
     this.#queued += bytes.length;
-    this.#pumping ??= this.#pump();
+    if (this.#buf === undefined) this.#start(bytes);
+    else this.#items.push({ bytes, tag });
   }
 
   /** Resolves when everything queued so far was written (or the queue failed or closed). */
-  async flushed(): Promise<void> {
-    while (this.#pumping !== undefined) await this.#pumping;
+  flushed(): Promise<void> {
+    if (this.#buf === undefined) return Promise.resolve();
+    return new Promise((resolve) => (this.#idle ??= []).push(resolve));
   }
 
-  /** Stops writing; queued lines are discarded. */
+  /** Stops writing; queued lines are discarded (a write in flight completes). */
   close(): void {
     this.#closed = true;
     this.#items = [];
@@ -107,26 +119,50 @@ export class WriteQueue {
     this.#items = kept;
   }
 
-  async #pump(): Promise<void> {
+  #start(buf: Uint8Array): void {
+    this.#buf = buf;
+    this.#at = 0;
     try {
-      while (this.#items.length > 0 && !this.#closed) {
-        // Everything queued now goes out in one write; lines pushed meanwhile wait (and may be superseded).
-        const batch = this.#items;
-        this.#items = [];
-        const size = batch.reduce((n, i) => n + i.bytes.length, 0);
-        const buf = batch.length === 1
-          ? batch[0]!.bytes
-          : concatBytes(batch.map((i) => i.bytes), size);
-        let at = 0;
-        while (at < buf.length && !this.#closed) at += await this.#write(buf.subarray(at));
-        if (!this.#closed) this.#queued -= size;
-      }
+      this.#write(buf).then(this.#onWritten, this.#onFailed);
     } catch (e) {
-      this.#failure = e;
-      this.close();
-      this.#onError(e);
-    } finally {
-      this.#pumping = undefined;
+      this.#failed(e);
     }
+  }
+
+  #written(n: number): void {
+    const buf = this.#buf!;
+    this.#at += n;
+    if (this.#closed) return this.#finish();
+    if (this.#at < buf.length) {
+      try {
+        this.#write(buf.subarray(this.#at)).then(this.#onWritten, this.#onFailed);
+      } catch (e) {
+        this.#failed(e);
+      }
+      return;
+    }
+    this.#queued -= buf.length;
+    if (this.#items.length === 0) return this.#finish();
+    // Everything queued meanwhile goes out in one write; lines pushed during it wait (and may be superseded).
+    const batch = this.#items;
+    this.#items = [];
+    const size = batch.reduce((sum, i) => sum + i.bytes.length, 0);
+    this.#start(
+      batch.length === 1 ? batch[0]!.bytes : concatBytes(batch.map((i) => i.bytes), size),
+    );
+  }
+
+  #failed(e: unknown): void {
+    this.#failure = e;
+    this.close();
+    this.#finish();
+    this.#onError(e);
+  }
+
+  #finish(): void {
+    this.#buf = undefined;
+    const idle = this.#idle;
+    this.#idle = undefined;
+    if (idle !== undefined) { for (const resolve of idle) resolve(); }
   }
 }
