@@ -5,7 +5,7 @@ import { LineSplitter, type SplitEvent } from "../framing/mod.ts";
 import type { BlockSubmission, Effect, Job, Session, Step } from "../session/mod.ts";
 import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
 import type { ByteConn } from "./socket_conn.ts";
-import type { Wakeable, WakeWheel } from "./wake_wheel.ts";
+import { Wakeable, type WakeWheel } from "./wake_wheel.ts";
 import { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
 
 type Timer = ReturnType<typeof setTimeout>;
@@ -67,7 +67,7 @@ export class Connection {
     this.#options = parts.options;
     this.#log = parts.log;
     this.#wakes = parts.wakes;
-    this.#waker = { wake: () => this.#onWake() };
+    this.#waker = new Wakeable(() => this.#onWake());
     this.#queue = new WriteQueue((b) => this.#conn.write(b), parts.options.writeQueueBytes, (e) => {
       this.#log.debug("write failed", { error: String(e) });
       this.close("write error");

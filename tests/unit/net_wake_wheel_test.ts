@@ -2,17 +2,15 @@
 // Real timers with a hand-driven clock, as the server's tests drive sessions; no timing asserted.
 
 import assert from "node:assert/strict";
-import { WakeWheel } from "../../lib/net/wake_wheel.ts";
+import { Wakeable, WakeWheel } from "../../lib/net/wake_wheel.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function recorder(log: string[], name: string, then?: () => void) {
-  return {
-    wake() {
-      log.push(name);
-      then?.();
-    },
-  };
+function recorder(log: string[], name: string, then?: () => void): Wakeable {
+  return new Wakeable(() => {
+    log.push(name);
+    then?.();
+  });
 }
 
 Deno.test("wake wheel: due wake-ups fire once, grouped, in slot order; later ones wait", async () => {
@@ -76,4 +74,30 @@ Deno.test("wake wheel: a wake-up may schedule itself and others again", async ()
   // In slot 16 "self" moves "other" (also due there) to slot 24: it is woken there, once.
   assert.deepEqual(log, ["self", "self", "self", "other"]);
   assert.equal(wheel.size, 0);
+});
+
+Deno.test("wake wheel: after many moves and cancels each live wake-up fires once, in its last slot", async () => {
+  const now = 0;
+  const wheel = new WakeWheel(() => now, 4);
+  const woken = new Map<number, number>();
+  const all = Array.from(
+    { length: 300 },
+    (_, i) => new Wakeable(() => woken.set(i, (woken.get(i) ?? 0) + 1)),
+  );
+  // Back and forth between a near slot and a far one: enough left-overs to compact both.
+  for (let round = 0; round < 3; round++) {
+    for (const w of all) wheel.schedule(w, 20);
+    for (const w of all) wheel.schedule(w, 600_000);
+  }
+  all.forEach((w, i) => {
+    if (i % 2 === 0) wheel.schedule(w, 20);
+    if (i % 3 === 0) wheel.cancel(w);
+  });
+  assert.equal(wheel.size, 200); // 300 minus every third
+  await sleep(60);
+  const expected = [...all.keys()].filter((i) => i % 2 === 0 && i % 3 !== 0);
+  assert.deepEqual([...woken.keys()].sort((a, b) => a - b), expected);
+  assert.ok([...woken.values()].every((n) => n === 1), "each woken once");
+  assert.equal(wheel.size, 200 - expected.length);
+  wheel.clear();
 });
