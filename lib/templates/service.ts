@@ -92,6 +92,11 @@ export interface ServiceStatus {
 
 interface Subscription {
   listeners: Set<JobListener>;
+  /**
+   * `listeners` as an array for fan-out rounds, made again only after the set changed: a
+   * 10k-entry copy per round lived as long as the round and was promoted garbage.
+   */
+  snapshot: JobListener[] | undefined;
   current: Job | undefined;
   /** The node connection `current`'s template came from (see #link). */
   link: number;
@@ -231,6 +236,7 @@ export class TemplateService {
     if (sub === undefined) {
       sub = {
         listeners: new Set(),
+        snapshot: undefined,
         current: undefined,
         link: 0,
         fetching: false,
@@ -242,9 +248,11 @@ export class TemplateService {
     const entry = sub;
     const wrapped: JobListener = (job) => listener(job);
     entry.listeners.add(wrapped);
+    entry.snapshot = undefined;
     if (entry.current !== undefined && this.#serving()) this.#deliver(wrapped, entry.current);
     return () => {
       entry.listeners.delete(wrapped);
+      entry.snapshot = undefined;
       if (entry.listeners.size === 0 && this.#subs.get(address) === entry) {
         this.#subs.delete(address);
       }
@@ -424,7 +432,7 @@ export class TemplateService {
       listeners = old.listeners.slice(old.at);
       const first = new Set(listeners);
       for (const listener of sub.listeners) if (!first.has(listener)) listeners.push(listener);
-    } else listeners = [...sub.listeners];
+    } else listeners = sub.snapshot ??= [...sub.listeners];
     const round: FanOutRound = { job, listeners, at: 0 };
     sub.round = round;
     // Real timers and performance.now, not the injected clock: slicing is about giving the event
