@@ -25,7 +25,7 @@ export function sendJob(core: Core, channel: Channel, job: Job): void {
     channel.announced = difficulty;
     events.difficultyChanged(channel.primary, difficulty);
   }
-  const entry = channel.ring.add(job, difficulty, encodings.workKey(job));
+  const entry = channel.ring.add(job, difficulty);
   const body = encodings.body(job, dialect);
   const fields = inNotify === undefined
     ? { jobId: entry.id, workerId: channel.id }

@@ -1,7 +1,7 @@
 // Job encodings cached on the broadcast path: each job body is written once per wire format.
 // Pure: entries live exactly as long as their Job (WeakMap); sessions only add their job id.
 
-import { type Dialect, toHex } from "../dialects/mod.ts";
+import type { Dialect } from "../dialects/mod.ts";
 import type { Job } from "../templates/types.ts";
 
 /**
@@ -10,7 +10,6 @@ import type { Job } from "../templates/types.ts";
  */
 export class JobEncodings {
   readonly #bodies = new WeakMap<Job, Map<string, string>>();
-  readonly #keys = new WeakMap<Job, string>();
   #encoded = 0;
 
   /** Bodies encoded so far (tests use it to prove sharing). */
@@ -32,15 +31,5 @@ export class JobEncodings {
       this.#encoded++;
     }
     return body;
-  }
-
-  /** The job's work key: its pre-PoW hash in hex (how Simplified Stratum names jobs). */
-  workKey(job: Job): string {
-    let key = this.#keys.get(job);
-    if (key === undefined) {
-      key = toHex(job.prePowHash);
-      this.#keys.set(job, key);
-    }
-    return key;
   }
 }

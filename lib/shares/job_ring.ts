@@ -16,7 +16,7 @@ export interface RingEntry {
   readonly job: Job;
   /** Share difficulty announced with this job. */
   readonly difficulty: number;
-  /** Name of the work (pre-PoW hash hex): equal work shares one duplicate set. */
+  /** Name of the work (the job's workKey): equal work shares one duplicate set. */
   readonly key: string;
 }
 
@@ -34,12 +34,12 @@ export interface JobRingOptions {
  * When the nonce bound is reached the oldest jobs leave the ring: their shares become stale
  * instead of unguarded.
  *
- * Memory: every miner holds one ring of up to 300 jobs, so the ring is two parallel circular
- * arrays (job, shared key string; ids are consecutive, so lookup by id is arithmetic) plus the
- * few difficulty changes still in range (a miner's difficulty changes rarely, so one number per
- * job was 2.4 KB of repeats), entries are made on lookup, and a work's nonce set exists only once
- * a share for it was accepted (most jobs never get one): about 2.5 KB per full ring instead of
- * 118 KB with an object and three map entries per job.
+ * Memory: every miner holds one ring of up to 300 jobs, so the ring is one circular array of
+ * jobs (ids are consecutive, so lookup by id is arithmetic; the work key is the job's own) plus
+ * the few difficulty changes still in range (a miner's difficulty changes rarely, so one number
+ * per job was 2.4 KB of repeats), entries are made on lookup, and a work's nonce set exists only
+ * once a share for it was accepted (most jobs never get one): about 2.4 KB per full ring instead
+ * of 118 KB with an object and three map entries per job.
  */
 export class JobRing {
   /** Jobs kept. */
@@ -47,9 +47,8 @@ export class JobRing {
   /** Nonces remembered across the ring. */
   readonly maxNonces: number;
   #nextId = 1;
-  /** Circular buffers; the oldest entry is at #head. */
+  /** Circular buffer; the oldest entry is at #head. */
   #jobs: Array<Job | undefined>;
-  #keys: Array<string | undefined>;
   /** Difficulty changes, oldest first: jobs from id #diffFrom[i] on were sent at #diffValue[i]. */
   #diffFrom: number[] = [];
   #diffValue: number[] = [];
@@ -64,7 +63,6 @@ export class JobRing {
     this.capacity = Math.max(1, options.capacity ?? DEFAULT_RING_CAPACITY);
     this.maxNonces = Math.max(1, options.maxNonces ?? DEFAULT_MAX_NONCES);
     this.#jobs = new Array(this.capacity);
-    this.#keys = new Array(this.capacity);
   }
 
   /** Jobs held. */
@@ -78,11 +76,10 @@ export class JobRing {
   }
 
   /** Adds `job` (sent at `difficulty`) under the next id; evicts the oldest past capacity. */
-  add(job: Job, difficulty: number, key: string): RingEntry {
-    if (this.#size === this.capacity) this.#evictOldest();
+  add(job: Job, difficulty: number): RingEntry {
+    if (this.#size === this.capacity) this.#evictOldest(job.workKey);
     const slot = (this.#head + this.#size) % this.capacity;
     this.#jobs[slot] = job;
-    this.#keys[slot] = key;
     this.#size++;
     const id = this.#nextId++;
     const changes = this.#diffValue.length;
@@ -96,7 +93,7 @@ export class JobRing {
       this.#diffFrom.shift();
       this.#diffValue.shift();
     }
-    return { id, job, difficulty, key };
+    return { id, job, difficulty, key: job.workKey };
   }
 
   /** The job sent under `id`, if still held. */
@@ -109,7 +106,7 @@ export class JobRing {
   /** The newest job with work `key`, if still held. */
   byKey(key: string): RingEntry | undefined {
     for (let i = this.#size - 1; i >= 0; i--) {
-      if (this.#keys[(this.#head + i) % this.capacity] === key) return this.#at(i);
+      if (this.#jobs[(this.#head + i) % this.capacity]!.workKey === key) return this.#at(i);
     }
     return undefined;
   }
@@ -147,14 +144,9 @@ export class JobRing {
 
   /** The entry `offset` places after the oldest (0 <= offset < size). */
   #at(offset: number): RingEntry {
-    const slot = (this.#head + offset) % this.capacity;
+    const job = this.#jobs[(this.#head + offset) % this.capacity]!;
     const id = this.#nextId - this.#size + offset;
-    return {
-      id,
-      job: this.#jobs[slot]!,
-      difficulty: this.#difficultyOf(id),
-      key: this.#keys[slot]!,
-    };
+    return { id, job, difficulty: this.#difficultyOf(id), key: job.workKey };
   }
 
   /** Difficulty job `id` (held) was sent at: the last change at or before it. */
@@ -164,16 +156,16 @@ export class JobRing {
     return this.#diffValue[i]!;
   }
 
-  #evictOldest(): void {
+  /** Drops the oldest job; its work's nonces go too unless a newer entry (or `keep`, the work being added) holds it. */
+  #evictOldest(keep?: string): void {
     if (this.#size === 0) return;
-    const key = this.#keys[this.#head]!;
+    const key = this.#jobs[this.#head]!.workKey;
     this.#jobs[this.#head] = undefined;
-    this.#keys[this.#head] = undefined;
     this.#head = (this.#head + 1) % this.capacity;
     this.#size--;
     const set = this.#nonces.get(key);
     // A work's nonces go with its last entry (a re-sent job shares the work of earlier ids).
-    if (set !== undefined && this.byKey(key) === undefined) {
+    if (set !== undefined && key !== keep && this.byKey(key) === undefined) {
       this.#nonceCount -= set.size;
       this.#nonces.delete(key);
     }

@@ -26,6 +26,7 @@ export function makeJob(
     seq: ++lastSeq,
     template,
     prePowHash: pre,
+    workKey: toHex(pre),
     timestamp,
     networkTarget: compactToTarget(template.header.bits),
     createdAt,

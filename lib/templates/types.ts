@@ -108,6 +108,8 @@ export interface Job {
   template: BlockTemplate;
   /** 32 bytes: header hash with timestamp and nonce zeroed. */
   prePowHash: Uint8Array;
+  /** `prePowHash` in hex: names the work (jobs of equal work share one duplicate guard). */
+  workKey: string;
   /** Milliseconds; the timestamp miners hash with. */
   timestamp: bigint;
   /** Block target from the header bits. */

@@ -58,11 +58,11 @@ Deno.test("shares read nonces per form: hex, decimal, and every unambiguous Bitm
 Deno.test("job ring keeps the newest jobs by id and drops the oldest past capacity", () => {
   const ring = new JobRing({ capacity: 300 });
   const job = realJob(HEADERS.devnetA, { payAddress: PAY });
-  for (let i = 0; i < 301; i++) ring.add(job, 1, `k${i}`);
+  for (let i = 0; i < 301; i++) ring.add(job, 1);
   assert.equal(ring.size, 300);
   assert.equal(ring.get(1), undefined, "the first job left the ring");
   assert.equal(ring.get(2)?.id, 2);
-  assert.equal(ring.get(301)?.key, "k300");
+  assert.equal(ring.get(301)?.key, job.workKey, "the job's own work key");
   assert.equal(ring.newest()?.id, 301);
   assert.deepEqual(ring.before(ring.get(301)!, 3).map((e) => e.id), [300, 299, 298]);
   assert.deepEqual(ring.before(ring.get(3)!, 5).map((e) => e.id), [2], "stops at the oldest held");
@@ -74,7 +74,7 @@ Deno.test("job ring keeps each job's difficulty through changes and evictions", 
   // Difficulty per job id 1..12; runs of repeats, a change back, a change on every job.
   const sent = [4, 4, 8, 8, 8, 2, 4, 16, 32, 32, 1, 1];
   sent.forEach((d, i) => {
-    assert.equal(ring.add(job, d, `k${i}`).difficulty, d);
+    assert.equal(ring.add(job, d).difficulty, d);
     // Every held job still answers with the difficulty it was sent at.
     for (let id = Math.max(1, i + 2 - 5); id <= i + 1; id++) {
       assert.equal(ring.get(id)?.difficulty, sent[id - 1], `job ${id} after adding job ${i + 1}`);
@@ -87,19 +87,18 @@ Deno.test("job ring keeps each job's difficulty through changes and evictions", 
 Deno.test("job ring shares one duplicate set between ids of the same work", () => {
   const ring = new JobRing();
   const job = realJob(HEADERS.devnetA, { payAddress: PAY });
-  const first = ring.add(job, 1, "work");
-  const resent = ring.add(job, 2, "work");
+  const first = ring.add(job, 1);
+  const resent = ring.add(job, 2);
   ring.record(first, 5n);
   assert.ok(ring.seen(resent, 5n), "re-sent job under a new id sees the nonce");
-  assert.deepEqual(ring.byKey("work"), resent, "the key names the newest entry");
+  assert.deepEqual(ring.byKey(job.workKey), resent, "the key names the newest entry");
   assert.equal(ring.nonceCount, 1);
 });
 
 Deno.test("job ring bounds remembered nonces by dropping the oldest jobs", () => {
   const ring = new JobRing({ capacity: 10, maxNonces: 4 });
-  const job = realJob(HEADERS.devnetA, { payAddress: PAY });
-  const a = ring.add(job, 1, "a");
-  const b = ring.add(job, 1, "b");
+  const a = ring.add(realJob(HEADERS.devnetA, { payAddress: PAY }), 1);
+  const b = ring.add(realJob(HEADERS.devnetB, { payAddress: PAY }), 1);
   ring.record(a, 1n);
   ring.record(a, 2n);
   ring.record(b, 1n);
@@ -118,7 +117,7 @@ Deno.test("job ring bounds remembered nonces by dropping the oldest jobs", () =>
 Deno.test("validateShare accepts a real share, then calls it a duplicate", () => {
   const job = realJob(HEADERS.devnetA, { payAddress: PAY });
   const ring = new JobRing();
-  const entry = ring.add(job, EASY, "a");
+  const entry = ring.add(job, EASY);
   const nonce = findNonce(job, { kind: "share", shareDifficulty: EASY });
   const verdict = validateShare({
     ring,
@@ -146,7 +145,7 @@ Deno.test("validateShare accepts a real share, then calls it a duplicate", () =>
 Deno.test("validateShare calls a nonce above the share target weak and does not remember it", () => {
   const job = realJob(HEADERS.devnetA, { payAddress: PAY });
   const ring = new JobRing();
-  const entry = ring.add(job, EASY, "a");
+  const entry = ring.add(job, EASY);
   const nonce = findNonce(job, { kind: "weak", shareDifficulty: EASY });
   const input = { ring, entry, nonces: [nonce], neighbourJobs: 0, difficultyOf: () => EASY };
   assert.equal(validateShare(input).kind, "weak");
@@ -157,7 +156,7 @@ Deno.test("validateShare calls a nonce above the share target weak and does not 
 Deno.test("validateShare flags a share meeting the network target as a block, even above share difficulty", () => {
   const job = realJob(HEADERS.simnet, { payAddress: PAY });
   const ring = new JobRing();
-  const entry = ring.add(job, 2 ** 40, "s");
+  const entry = ring.add(job, 2 ** 40);
   const nonce = findNonce(job, { kind: "block", shareDifficulty: 2 ** 40 });
   const verdict = validateShare({
     ring,
@@ -175,8 +174,8 @@ Deno.test("validateShare retries a neighbouring job only when asked to", () => {
   const nonce = findNonce(older, { kind: "share", shareDifficulty: EASY });
   assert.ok(newer.pow().powValue(nonce) > difficultyToTarget(EASY), "not a share of the newer job");
   const ring = new JobRing();
-  const e1 = ring.add(older, EASY, "a");
-  const e2 = ring.add(newer, EASY, "b");
+  const e1 = ring.add(older, EASY);
+  const e2 = ring.add(newer, EASY);
   const base = { ring, entry: e2, nonces: [nonce], difficultyOf: () => EASY };
   assert.equal(validateShare({ ...base, neighbourJobs: 0 }).kind, "weak");
   const retried = validateShare({ ...base, neighbourJobs: 4 });
@@ -186,7 +185,7 @@ Deno.test("validateShare retries a neighbouring job only when asked to", () => {
 Deno.test("validateShare tries each candidate of an ambiguous nonce", () => {
   const job = realJob(HEADERS.devnetC, { payAddress: PAY });
   const ring = new JobRing();
-  const entry = ring.add(job, EASY, "c");
+  const entry = ring.add(job, EASY);
   const nonce = findNonce(job, { kind: "share", shareDifficulty: EASY });
   const verdict = validateShare({
     ring,
@@ -211,17 +210,23 @@ Deno.test("job ring finds jobs by id and key across many wraps of its circular b
   const jobs = [HEADERS.devnetA, HEADERS.devnetB, HEADERS.devnetC].map((h) =>
     realJob(h, { payAddress: PAY })
   );
-  for (let i = 0; i < 10; i++) ring.add(jobs[i % 3]!, i, `k${i}`);
+  for (let i = 0; i < 10; i++) ring.add(jobs[i % 3]!, i);
   assert.equal(ring.size, 3);
   assert.equal(ring.get(7), undefined, "evicted");
   assert.equal(ring.get(11), undefined, "not sent yet");
   assert.equal(ring.get(8.5), undefined);
-  assert.deepEqual(ring.get(9), { id: 9, job: jobs[2], difficulty: 8, key: "k8" });
-  assert.deepEqual(ring.newest(), { id: 10, job: jobs[0], difficulty: 9, key: "k9" });
-  assert.equal(ring.byKey("k6"), undefined);
+  assert.deepEqual(ring.get(9), { id: 9, job: jobs[2], difficulty: 8, key: jobs[2]!.workKey });
+  assert.deepEqual(ring.newest(), { id: 10, job: jobs[0], difficulty: 9, key: jobs[0]!.workKey });
+  assert.equal(ring.byKey(jobs[1]!.workKey)?.id, 8, "the newest entry of that work");
+  assert.deepEqual(ring.byKey(jobs[0]!.workKey)?.id, 10);
   assert.deepEqual(ring.before(ring.newest()!, 5).map((e) => e.id), [9, 8]);
   ring.record(ring.get(8)!, 42n);
   assert.equal(ring.nonceCount, 1);
-  for (let i = 10; i < 13; i++) ring.add(jobs[0]!, 1, `n${i}`);
+  ring.add(jobs[1]!, 1); // id 11, the same work as 8: its nonces stay while either is held
+  ring.add(jobs[0]!, 1);
+  ring.add(jobs[0]!, 1); // 8 leaves; 11 still holds the work
+  assert.equal(ring.nonceCount, 1);
+  assert.ok(ring.seen(ring.get(11)!, 42n), "a later id of the same work sees the nonce");
+  for (let i = 14; i < 17; i++) ring.add(jobs[0]!, 1);
   assert.equal(ring.nonceCount, 0, "a work's nonces leave with its last entry");
 });
