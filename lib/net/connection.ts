@@ -126,6 +126,11 @@ export class Connection {
       if (this.#draining) continue;
       this.#touch();
       await this.#apply(this.#session.handleLine(event.text, this.#deps.clock.now()));
+      if (this.#handshakeTimer !== undefined && this.#session.authorized) {
+        // Done with: the timer would otherwise sit in memory until it fires.
+        clearTimeout(this.#handshakeTimer);
+        this.#handshakeTimer = undefined;
+      }
     }
     return !this.#closed;
   }

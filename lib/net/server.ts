@@ -229,7 +229,7 @@ export class StratumServer {
       refuse();
       return;
     }
-    const log = withFields(this.#deps.log, { ip, listener: bound.info.name });
+    const log = new FieldsLog(this.#deps.log, { ip, listener: bound.info.name });
     const session = new Session(bound.session, {
       validateAddress: this.#deps.validateAddress,
       events: this.#deps.events,
@@ -263,14 +263,31 @@ export class StratumServer {
   }
 }
 
-/** `log` with `fields` added to every record. */
-function withFields(log: NetLog, fields: Record<string, unknown>): NetLog {
-  return {
-    debug: (msg, f) => log.debug(msg, { ...fields, ...f }),
-    info: (msg, f) => log.info(msg, { ...fields, ...f }),
-    warn: (msg, f) => log.warn(msg, { ...fields, ...f }),
-    error: (msg, f) => log.error(msg, { ...fields, ...f }),
-  };
+/** `log` with `fields` added to every record: one small object per connection, methods shared. */
+class FieldsLog implements NetLog {
+  readonly #log: NetLog;
+  readonly #fields: Record<string, unknown>;
+
+  constructor(log: NetLog, fields: Record<string, unknown>) {
+    this.#log = log;
+    this.#fields = fields;
+  }
+
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.#log.debug(message, { ...this.#fields, ...fields });
+  }
+
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.#log.info(message, { ...this.#fields, ...fields });
+  }
+
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.#log.warn(message, { ...this.#fields, ...fields });
+  }
+
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.#log.error(message, { ...this.#fields, ...fields });
+  }
 }
 
 /** Name and address of a listener that is bound. */
