@@ -59,9 +59,7 @@ export function nodeUrl(endpoint: NodeEndpoint): string {
 export async function startKstratum(config: Config, opts: RunOptions): Promise<Running> {
   const { log } = opts;
   const clock = { now: () => Date.now() };
-  // Every connection's worker tracked (a Simplified Stratum connection may carry several): the
-  // stats default of 5,000 would leave half of a 10k farm out of the dashboard and /metrics.
-  const stats = new Stats({ maxWorkers: Math.max(5000, config.limits.maxConnections) });
+  const stats = new Stats();
   const node = createNodeClient({
     urls: config.nodes.map(nodeUrl),
     log: logFnOf(log.child({ part: "node" })),

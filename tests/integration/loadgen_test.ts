@@ -2,7 +2,7 @@
 // wires it) and the load generator drives it with a few miners of every dialect for a few seconds.
 
 import assert from "node:assert/strict";
-import { type Running, startKstratum } from "../../lib/app/mod.ts";
+import { startKstratum } from "../../lib/app/mod.ts";
 import { loadConfig } from "../../lib/config/mod.ts";
 import { createLogger } from "../../lib/log/mod.ts";
 import { FakeKaspad } from "../../scripts/fake_kaspad/server.ts";
@@ -14,13 +14,12 @@ const EASY_BITS = 0x207fffff; // half of all hashes are blocks
 
 async function withStack(
   fakeOptions: { bits?: number },
-  body: (port: number, fake: FakeKaspad, running: Running) => Promise<void>,
-  args: string[] = [],
+  body: (port: number, fake: FakeKaspad) => Promise<void>,
 ): Promise<void> {
   const fake = new FakeKaspad({ rate: 10, ...fakeOptions });
   const nodePort = await fake.listen();
   const loaded = loadConfig(
-    ["--node", `127.0.0.1:${nodePort}`, "--listen", "127.0.0.1:0", "--http", "off", ...args],
+    ["--node", `127.0.0.1:${nodePort}`, "--listen", "127.0.0.1:0", "--http", "off"],
     () => undefined,
     () => "",
   );
@@ -37,7 +36,7 @@ async function withStack(
   const running = await startKstratum(config, { log, version: "test", statsEveryMs: 0 });
   try {
     await running.service.whenReady();
-    await body(running.stratum[0]!.port, fake, running);
+    await body(running.stratum[0]!.port, fake);
   } finally {
     await running.stop();
     await fake.close();
@@ -90,15 +89,6 @@ Deno.test("loadgen block shares reach the fake kaspad as blocks with valid PoW",
     assert.equal(stats.blocksValid, s.shares.sent);
     assert.equal(stats.blocksInvalid, 0);
   });
-});
-
-Deno.test("the worker table holds as many workers as connections are allowed (a 10k farm fits)", async () => {
-  await withStack({}, async (_port, _fake, running) => {
-    assert.equal(running.stats.snapshot().limits.maxWorkers, 5000, "default: stats' own cap");
-  });
-  await withStack({}, async (_port, _fake, running) => {
-    assert.equal(running.stats.snapshot().limits.maxWorkers, 12_000);
-  }, ["--max-connections", "12000", "--max-connections-per-ip", "12000"]);
 });
 
 Deno.test("loadgen refuses a target that is not loopback", async () => {
