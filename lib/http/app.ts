@@ -1,7 +1,7 @@
 // The HTTP app as a plain Request → Response function: routes, headers, read-only.
 // No sockets here (server.ts binds it); tests call the handler in memory.
 
-import { EXPOSITION_CONTENT_TYPE, renderMetrics } from "../metrics/mod.ts";
+import { EXPOSITION_CONTENT_TYPE, metricsStream } from "../metrics/mod.ts";
 import type { StatsSnapshot } from "../stats/mod.ts";
 import { blocksJson, statusJson, workersJson } from "./api.ts";
 import { CLIENT_JS } from "./dashboard/client.ts";
@@ -75,14 +75,19 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
     "/app.js": () => text(CLIENT_JS, "text/javascript; charset=utf-8"),
     "/style.css": () => text(STYLE_CSS, "text/css; charset=utf-8"),
     "/metrics": () =>
-      text(
-        renderMetrics(opts.stats.snapshot(), {
+      new Response(
+        metricsStream(opts.stats.snapshot(), {
           version: opts.version,
           uptimeMs: uptimeMs(),
           rssBytes: rssBytes(),
         }),
-        EXPOSITION_CONTENT_TYPE,
-        { "cache-control": "no-store" },
+        {
+          headers: {
+            "content-type": EXPOSITION_CONTENT_TYPE,
+            "cache-control": "no-store",
+            ...SECURITY_HEADERS,
+          },
+        },
       ),
     "/api/status": () =>
       json(
@@ -108,9 +113,9 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
   };
   return (req: Request): Response => {
     const res = respond(req, routes, opts.onError);
-    return req.method === "HEAD"
-      ? new Response(null, { status: res.status, headers: res.headers })
-      : res;
+    if (req.method !== "HEAD") return res;
+    res.body?.cancel().catch(() => {}); // a streamed body (/metrics) is then never formatted
+    return new Response(null, { status: res.status, headers: res.headers });
   };
 }
 

@@ -70,33 +70,47 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  * ```
  */
 export function formatExposition(families: readonly MetricFamily[]): string {
-  const out: string[] = [];
+  let text = "";
+  for (const chunk of formatExpositionChunks(families)) text += chunk;
+  return text;
+}
+
+/**
+ * formatExposition one family at a time, each chunk ending in "\n" (for a streamed response:
+ * the caller may yield between chunks). Names are checked across the whole sequence; a bad
+ * family throws when its chunk is reached.
+ */
+export function* formatExpositionChunks(families: readonly MetricFamily[]): Generator<string> {
   const names = new Set<string>();
   for (const f of families) {
     if (!METRIC_NAME.test(f.name)) throw new MetricsError("invalid-metric-name", f.name);
     if (names.has(f.name)) throw new MetricsError("duplicate-series", `family ${f.name} twice`);
     names.add(f.name);
-    out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    const seen = new Set<string>();
-    const once = (labels: string): void => {
-      if (seen.has(labels)) throw new MetricsError("duplicate-series", `${f.name}${labels}`);
-      seen.add(labels);
-    };
-    if (f.type === "histogram") {
-      for (const s of f.samples) {
-        const base = s.labels ?? {};
-        once(formatLabels(base));
-        out.push(...histogramLines(f.name, base, s));
-      }
-    } else {
-      for (const s of f.samples) {
-        const labels = formatLabels(s.labels ?? {});
-        once(labels);
-        out.push(`${f.name}${labels} ${formatValue(s.value)}`);
-      }
+    yield formatFamily(f);
+  }
+}
+
+function formatFamily(f: MetricFamily): string {
+  const out = [`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`];
+  const seen = new Set<string>();
+  const once = (labels: string): void => {
+    if (seen.has(labels)) throw new MetricsError("duplicate-series", `${f.name}${labels}`);
+    seen.add(labels);
+  };
+  if (f.type === "histogram") {
+    for (const s of f.samples) {
+      const base = s.labels ?? {};
+      once(formatLabels(base));
+      out.push(...histogramLines(f.name, base, s));
+    }
+  } else {
+    for (const s of f.samples) {
+      const labels = formatLabels(s.labels ?? {});
+      once(labels);
+      out.push(`${f.name}${labels} ${formatValue(s.value)}`);
     }
   }
-  return out.length === 0 ? "" : `${out.join("\n")}\n`;
+  return `${out.join("\n")}\n`;
 }
 
 function histogramLines(name: string, labels: Labels, s: HistogramSample): string[] {

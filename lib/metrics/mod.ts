@@ -2,7 +2,7 @@
 // Pure: `http/` calls renderMetrics on each scrape.
 
 import type { StatsSnapshot } from "../stats/mod.ts";
-import { formatExposition } from "./exposition.ts";
+import { formatExposition, formatExpositionChunks } from "./exposition.ts";
 import { collectMetrics, type ProcessInfo } from "./kstratum.ts";
 
 export {
@@ -10,6 +10,7 @@ export {
   escapeLabelValue,
   EXPOSITION_CONTENT_TYPE,
   formatExposition,
+  formatExpositionChunks,
   formatValue,
   type HistogramSample,
   type Labels,
@@ -33,4 +34,28 @@ export { collectMetrics, type ProcessInfo } from "./kstratum.ts";
  */
 export function renderMetrics(snap: StatsSnapshot, proc: ProcessInfo): string {
   return formatExposition(collectMetrics(snap, proc));
+}
+
+/**
+ * The /metrics document as a byte stream: one metric family per chunk, each formatted after a
+ * timer turn of the event loop. Why: at 5,000 workers the document is 13.5 MB; formatted in one
+ * piece it held every other request, share reply and job for about 300 ms per scrape. A timer,
+ * not a microtask or a stream pull alone: Deno polls its sockets only when its loop sleeps.
+ */
+export function metricsStream(snap: StatsSnapshot, proc: ProcessInfo): ReadableStream<Uint8Array> {
+  const chunks = formatExpositionChunks(collectMetrics(snap, proc));
+  const encoder = new TextEncoder();
+  let first = true;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!first) await new Promise((resolve) => setTimeout(resolve, 0));
+      first = false;
+      const next = chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    cancel() {
+      chunks.return(undefined);
+    },
+  }, { highWaterMark: 0 });
 }

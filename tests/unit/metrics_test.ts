@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { formatExposition, type MetricFamily, MetricsError } from "../../lib/metrics/exposition.ts";
-import { renderMetrics } from "../../lib/metrics/mod.ts";
+import { collectMetrics, metricsStream, renderMetrics } from "../../lib/metrics/mod.ts";
 import { Stats } from "../../lib/stats/stats.ts";
 import type { WorkerRef } from "../../lib/stats/events.ts";
 
@@ -373,4 +373,30 @@ Deno.test("metrics series per worker stay within the worker cap", () => {
   assert.equal(p.get("ks_worker_hashrate")?.samples.length, 9);
   assert.equal(sampleOf(p, "ks_shares_total", { outcome: "valid" }).value, 50);
   assert.equal(sampleOf(p, "ks_workers_untracked_events_total").value, 94);
+});
+
+Deno.test("metricsStream: the same document as renderMetrics, one family per chunk", async () => {
+  const stats = new Stats({ now: () => 1_000 });
+  for (let i = 0; i < 50; i++) {
+    const who: WorkerRef = {
+      worker: `rig${i}`,
+      wallet: "kaspa:qz",
+      miner: "lolMiner 1.88",
+      ip: "10.0.0.1",
+      dialect: "A",
+    };
+    stats.authorized(who);
+    stats.share({ who, outcome: "valid", difficulty: 4, at: 1_000 });
+  }
+  const snap = stats.snapshot();
+  const families = collectMetrics(snap, PROC).length;
+  const reader = metricsStream(snap, PROC).getReader();
+  const decoder = new TextDecoder();
+  const chunks: string[] = [];
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    chunks.push(decoder.decode(r.value));
+  }
+  assert.equal(chunks.length, families, "one chunk per family");
+  assert.ok(chunks.every((c) => c.startsWith("# HELP ") && c.endsWith("\n")));
+  assert.equal(chunks.join(""), renderMetrics(snap, PROC));
 });
