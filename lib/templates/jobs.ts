@@ -64,7 +64,7 @@ export class JobStore {
   /** Stores `job` under its seq and pre-PoW hash. */
   add(job: Job): void {
     this.#bySeq.set(job.seq, job);
-    this.#byPrePow.set(toHex(job.prePowHash), job);
+    this.#byPrePow.set(job.workKey, job);
   }
 
   /** The job with sequence number `seq`, if still kept. */
@@ -104,7 +104,6 @@ export class JobStore {
 
   #delete(job: Job): void {
     this.#bySeq.delete(job.seq);
-    const key = toHex(job.prePowHash);
-    if (this.#byPrePow.get(key) === job) this.#byPrePow.delete(key);
+    if (this.#byPrePow.get(job.workKey) === job) this.#byPrePow.delete(job.workKey);
   }
 }

@@ -3,7 +3,6 @@
 
 import { setImmediate } from "node:timers";
 import { checkAddressNetwork, decodeAddress, prefixForNetwork } from "../node/address.ts";
-import { toHex } from "../block/mod.ts";
 import { Coalescer } from "./coalescer.ts";
 import { JobStore, makeJob, type PowFactory } from "./jobs.ts";
 import {
@@ -399,7 +398,7 @@ export class TemplateService {
       // Same work as before (a poll on a quiet network) is not sent again, unless the template came
       // over a new link: after a failover, blocks must be submitted from the live node's template.
       const same = sub.current !== undefined && sub.link === link &&
-        toHex(sub.current.prePowHash) === toHex(job.prePowHash);
+        sub.current.workKey === job.workKey;
       if (same) return;
       sub.link = link;
       this.#jobs.add(job);
