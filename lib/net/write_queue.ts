@@ -122,8 +122,13 @@ export class WriteQueue {
   #start(buf: Uint8Array): void {
     this.#buf = buf;
     this.#at = 0;
+    this.#writeSome(buf);
+  }
+
+  /** One write of `bytes` (the rest of #buf); its completion comes back to #written. */
+  #writeSome(bytes: Uint8Array): void {
     try {
-      this.#write(buf).then(this.#onWritten, this.#onFailed);
+      this.#write(bytes).then(this.#onWritten, this.#onFailed);
     } catch (e) {
       this.#failed(e);
     }
@@ -133,14 +138,7 @@ export class WriteQueue {
     const buf = this.#buf!;
     this.#at += n;
     if (this.#closed) return this.#finish();
-    if (this.#at < buf.length) {
-      try {
-        this.#write(buf.subarray(this.#at)).then(this.#onWritten, this.#onFailed);
-      } catch (e) {
-        this.#failed(e);
-      }
-      return;
-    }
+    if (this.#at < buf.length) return this.#writeSome(buf.subarray(this.#at));
     this.#queued -= buf.length;
     if (this.#items.length === 0) return this.#finish();
     // Everything queued meanwhile goes out in one write; lines pushed during it wait (and may be superseded).
@@ -163,6 +161,6 @@ export class WriteQueue {
     this.#buf = undefined;
     const idle = this.#idle;
     this.#idle = undefined;
-    if (idle !== undefined) { for (const resolve of idle) resolve(); }
+    for (const resolve of idle ?? []) resolve();
   }
 }
