@@ -2,6 +2,8 @@
 // fixed rate, writes one notify line to every connection in a plain loop, the template timestamp
 // being the moment the loop starts. Measured by the same load generator, it shows how much of a
 // fan-out figure is the measuring side (loopback TCP, the load generator's own event loop).
+// With --rate 0 it sends nothing after the handshake: the memory floor of holding connections
+// in Deno (one pending read and a 512-byte buffer each, kstratum's idle read size).
 //
 //   deno run --allow-net=127.0.0.1 bench/scale/baseline_server.ts --port 5555 --rate 2 --duration-s 300
 //
@@ -33,7 +35,7 @@ function handshakeReply(line: string): string | undefined {
 
 async function serve(conn: Deno.Conn, conns: Set<Deno.Conn>): Promise<void> {
   conns.add(conn);
-  const buf = new Uint8Array(2048);
+  const buf = new Uint8Array(512);
   const decoder = new TextDecoder();
   let carry = "";
   try {
@@ -70,14 +72,15 @@ if (import.meta.main) {
     for await (const conn of listener) serve(conn, conns);
   })().catch(() => {});
   let job = 0;
-  const timer = setInterval(() => {
+  const rate = Number(values.rate);
+  const timer = rate <= 0 ? undefined : setInterval(() => {
     const t = Date.now();
     job++;
     const line = encoder.encode(
       `{"id":${job},"method":"mining.notify","params":["${job}",${HASH_WORDS},${t}]}\n`,
     );
     for (const conn of conns) conn.write(line).catch(() => {});
-  }, 1000 / Math.max(0.1, Number(values.rate)));
+  }, 1000 / Math.max(0.1, rate));
   console.log(JSON.stringify({ listening: (listener.addr as Deno.NetAddr).port }));
   const done = Promise.withResolvers<void>();
   const stop = setTimeout(done.resolve, Math.min(3600, Number(values["duration-s"])) * 1000);

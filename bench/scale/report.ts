@@ -59,7 +59,9 @@ function serverName(r: ScenarioResult): string {
     case "bridge":
       return "stratum-bridge 2.1.0";
     case "baseline":
-      return "baseline (bare broadcast loop)";
+      return r.server.rate > 0
+        ? "baseline (bare broadcast loop)"
+        : "baseline (bare server, sends nothing)";
     case "kstratum":
       return r.server.v8Flags === undefined ? "kstratum" : `kstratum, V8 ${r.server.v8Flags}`;
     default:
@@ -174,6 +176,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
     : undefined;
   const mem10Rss = endRss(find(results, "k-10k"));
   const smallRss = endRss(find(results, "k-10k-small"));
+  const floorRss = endRss(find(results, "b-10k-idle"));
   const nl1 = find(results, "k-10k");
   const nl100 = find(results, "k-10k-100a");
   const load1 = lastLoad(nl1);
@@ -287,6 +290,12 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
       smallRss === undefined
         ? ""
         : `; with DENO_V8_FLAGS=--optimize-for-size (more CPU, see below): ${f1(mb(smallRss))} MB`
+    }${
+      floorRss === undefined
+        ? ""
+        : `; the setup's floor in the same run (a bare Deno server holding the 10k connections, sending nothing): ${
+          f1(mb(floorRss))
+        } MB`
     } | ${status(mem10Rss === undefined ? undefined : mb(mem10Rss) <= 150)} |`,
   );
   out.push(
@@ -378,7 +387,18 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
     "| server | miners | window (s) | RSS without miners (MB) | RSS early (MB) | RSS at the end (MB) | per connection (KB) | server CPU at the end (cores) |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
   );
-  for (const id of ["k-1k", "r-1k", "k-10k-2hz", "r-10k-2hz", "k-10k", "k-10k-small", "r-10k"]) {
+  for (
+    const id of [
+      "k-1k",
+      "r-1k",
+      "b-10k-idle",
+      "k-10k-2hz",
+      "r-10k-2hz",
+      "k-10k",
+      "k-10k-small",
+      "r-10k",
+    ]
+  ) {
     const row = memoryRow(find(results, id));
     if (row) out.push(row);
   }

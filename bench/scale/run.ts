@@ -105,6 +105,13 @@ function plan(scale: number, bridge: boolean): Planned[] {
       loads: [idle(n(10_000), s(15))],
     },
     ...both("10k-2hz", at2, [idle(n(10_000), s(15))]),
+    // The memory floor: the bare server holding the same 10k connections and sending nothing.
+    {
+      id: "b-10k-idle",
+      server: { kind: "baseline", rate: 0 },
+      fake: at2,
+      loads: [idle(n(10_000), s(15))],
+    },
     // The share path's floor: the bare server answering every submit at once while it broadcasts
     // to all 1,000 miners 4 times a second (kstratum's job rate), same load generator. Nonces are
     // not searched ("any"): the bare server checks nothing. No D: it does not speak Simplified Stratum.
@@ -252,7 +259,7 @@ function setupNotes(quick: boolean): string[] {
     "stratum-bridge runs as `stratum-bridge --node-mode external --kaspad-address 127.0.0.1:<fake> --stratum-port 127.0.0.1:<port> --min-share-diff 1 --var-diff false --print-stats false --log-to-file false --extranonce-size 2` with RUST_LOG=warn, in an empty directory (no config.yaml). It speaks dialects A-C (no simplified Stratum), so comparison loads use A:B:C = 1:1:1; kstratum gets the identical load.",
     "The fake kaspad is a stand-in on purpose: a real kaspad cannot emit 10 templates per second on demand. It answers kaspad's gRPC MessageStream with the real devnet template bytes of tests/fixtures/node (timestamp, parents, scores varied per event, coinbase paying the asking address) and counts getBlockTemplate calls per event. kstratum's correctness against the real kaspad is proven by tests/integration/kaspad_*.",
     'The Go kaspa-stratum-bridge could not be installed: the Go module proxy answers 403 "This module version is not available" for github.com/onemorebsmith/kaspa-stratum-bridge (its go.mod declares github.com/onemorebsmith/kaspastratum, also 403), for the rdugan fork, and for github.com/kaspanet/kaspad.',
-    "Baselines (bench/scale/baseline_server.ts), the least a Deno Stratum server can do, measured by the same load generator in the same run: for fan-out, a plain loop writing one small notify to every connection; for the share path, the same loop 4 times a second (kstratum's job rate) while every submit is answered at once, unchecked.",
+    "Baselines (bench/scale/baseline_server.ts), the least a Deno Stratum server can do, measured by the same load generator in the same run: for fan-out, a plain loop writing one small notify to every connection; for the share path, the same loop 4 times a second (kstratum's job rate) while every submit is answered at once, unchecked; for memory, the same server holding 10k connections and sending nothing after the handshake (one pending read and a 512-byte buffer per connection).",
     "V8 --optimize-for-size rows: kstratum started with DENO_V8_FLAGS=--optimize-for-size (docs/deploy.md), otherwise identical.",
     "Open files: the load generator and the server each hold one socket per miner; the run checks `ulimit -n` (10k miners need 10240+).",
   ];
