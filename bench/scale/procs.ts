@@ -193,11 +193,18 @@ export class Sampler {
   }
 }
 
-/** Busy and total CPU time of the whole machine so far, seconds (from /proc/stat). */
-export function machineCpu(): { busy: number; total: number } {
+/**
+ * Busy, stolen and total CPU time of the whole machine so far, seconds (from /proc/stat). Busy
+ * includes steal: time this VM wanted a core and the hypervisor ran something else.
+ */
+export function machineCpu(): { busy: number; steal: number; total: number } {
   const line = Deno.readTextFileSync("/proc/stat").split("\n")[0] ?? "";
   const ticks = line.trim().split(/\s+/).slice(1).map(Number);
   const total = ticks.reduce((a, b) => a + b, 0);
   const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
-  return { busy: (total - idle) / USER_HZ, total: total / USER_HZ };
+  return {
+    busy: (total - idle) / USER_HZ,
+    steal: (ticks[7] ?? 0) / USER_HZ,
+    total: total / USER_HZ,
+  };
 }

@@ -421,11 +421,16 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
 
   out.push("## Machine load per scenario", "");
   out.push(
-    "All processes on the machine, ours and anything else running meanwhile (other work shares these 2 cores; a busy machine inflates latencies).",
+    "All processes on the machine, ours and anything else running meanwhile (other work shares these 2 cores; a busy machine inflates latencies). Stolen: time this VM was ready to run and the hypervisor ran another guest (/proc/stat steal); a run with steal well above 0 measured a noisy host and is worth repeating.",
     "",
-    "| scenario | wall (s) | machine CPU busy (cores, of " + facts.machine.nproc + ") |",
-    "|---|---:|---:|",
-    ...results.map((r) => `| ${r.name} | ${Math.round(r.wallS)} | ${f2(r.machineBusyCores)} |`),
+    "| scenario | wall (s) | machine CPU busy (cores, of " + facts.machine.nproc +
+      ") | of which stolen by the host (cores) |",
+    "|---|---:|---:|---:|",
+    ...results.map((r) =>
+      `| ${r.name} | ${Math.round(r.wallS)} | ${f2(r.machineBusyCores)} | ${
+        f2(r.machineStealCores ?? NaN)
+      } |`
+    ),
     "",
   );
   out.push("## Setup", "");

@@ -72,6 +72,8 @@ export interface ScenarioResult {
   error: string | undefined;
   /** Whole-machine CPU in use during the scenario, cores (every process, ours and others'). */
   machineBusyCores: number;
+  /** Of those, cores the hypervisor gave to other guests (steal): a noisy host, not our work. */
+  machineStealCores: number;
   /** Scenario wall time, s. */
   wallS: number;
 }
@@ -270,6 +272,7 @@ export async function runScenario(
     baseline: { from: 0, to: 0 },
     error: undefined,
     machineBusyCores: 0,
+    machineStealCores: 0,
     wallS: 0,
   };
   const cpuAtStart = machineCpu();
@@ -336,7 +339,9 @@ export async function runScenario(
       result.error ??= `fake kaspad left no report (exit ${fakeCode})\n${fake.tail.join("\n")}`;
     }
     result.wallS = (performance.now() - wallAtStart) / 1000;
-    result.machineBusyCores = (machineCpu().busy - cpuAtStart.busy) / Math.max(1e-3, result.wallS);
+    const cpuAtEnd = machineCpu();
+    result.machineBusyCores = (cpuAtEnd.busy - cpuAtStart.busy) / Math.max(1e-3, result.wallS);
+    result.machineStealCores = (cpuAtEnd.steal - cpuAtStart.steal) / Math.max(1e-3, result.wallS);
   }
   return result;
 }
