@@ -59,7 +59,7 @@ export function nodeUrl(endpoint: NodeEndpoint): string {
 export async function startKstratum(config: Config, opts: RunOptions): Promise<Running> {
   const { log } = opts;
   const clock = { now: () => Date.now() };
-  const stats = new Stats();
+  const stats = new Stats({ maxWorkers: config.maxWorkers });
   const node = createNodeClient({
     urls: config.nodes.map(nodeUrl),
     log: logFnOf(log.child({ part: "node" })),

@@ -71,6 +71,7 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
       maxLineBytes: v.max_line_bytes,
     },
     http: v.http,
+    maxWorkers: v.max_workers,
     grpcFront: v.grpc_listen,
     log: { level: v.log_level, format: v.log_format, timestamps: v.log_timestamps },
   };

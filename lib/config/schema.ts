@@ -278,6 +278,15 @@ export const SETTINGS = {
     doc: 'Address of the HTTP server for /metrics, /api, /health and the dashboard, or "off". ' +
       'Loopback by default; ":2114" opens it to every interface.',
   }),
+  max_workers: setting({
+    arg: "<n>",
+    group: "HTTP",
+    codec: int(1, 1_000_000),
+    default: 5000,
+    doc: "Workers tracked one by one for /metrics, /api and the dashboard; later ones count " +
+      "only in totals until an idle one is forgotten (after an hour). Each adds 18 series to a " +
+      "/metrics scrape.",
+  }),
   grpc_listen: setting({
     arg: "<host:port|off>",
     group: "Stratum listeners",

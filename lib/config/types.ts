@@ -117,6 +117,8 @@ export interface Config {
   grpcFront: HostPort | undefined;
   /** Address of the HTTP server (metrics, API, dashboard); undefined = off. */
   http: HostPort | undefined;
+  /** Workers tracked individually in stats (metrics, API, dashboard). */
+  maxWorkers: number;
   /** Logging: least level, line format, and whether lines start with the time. */
   log: { level: LogLevel; format: LogFormat; timestamps: boolean };
 }

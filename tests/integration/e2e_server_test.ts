@@ -58,6 +58,7 @@ function startKstratum(node: string, address: string): Kstratum {
       `--listen=127.0.0.1:${stratumPort}`,
       `--grpc-listen=127.0.0.1:${frontPort}`,
       `--http=127.0.0.1:${httpPort}`,
+      "--max-workers=64",
       "--allow-unsynced",
       "--no-vardiff",
       `--start-diff=${SHARE_DIFF}`,
@@ -225,6 +226,7 @@ kaspadTest(
       assert.match(metrics, /^ks_invalid_share_counter\{.*type="duplicate".*\} 1$/m);
       const mined = metrics.split("\n").filter((l) => l.startsWith("ks_blocks_mined{"));
       assert.ok(mined.length >= 1, "ks_blocks_mined");
+      assert.match(metrics, /^ks_workers_max 64$/m, "--max-workers reaches the worker table");
 
       // The dashboard, with rig1 still connected, in real Chromium.
       if (chromiumPresent() || REQUIRE_CHROMIUM) {

@@ -71,6 +71,8 @@ Deno.test("config defaults give one gRPC node, one listener on :5555 and loopbac
   assert.equal(c.jobIntervalMs, 250);
   assert.equal(c.extranonceBytes, 2);
   assert.equal(c.limits.maxLineBytes, 65536);
+  assert.equal(c.maxWorkers, 5000);
+  assert.equal(load(["--max-workers", "20000"]).maxWorkers, 20000);
   assert.equal(c.address, undefined);
   assert.equal(c.network, undefined);
   assert.deepEqual(c.log, { level: "info", format: "text", timestamps: true });
