@@ -8,6 +8,12 @@ export type Labels = Readonly<Record<string, string>>;
 export interface Sample {
   /** The series' labels; none when absent. */
   labels?: Labels;
+  /**
+   * The labels already formatted by {@linkcode formatLabels} or {@linkcode withLabel}; used
+   * instead of `labels` when present. For label sets shared by many series (a worker's), so they
+   * are formatted once per scrape, not once per series.
+   */
+  labelText?: string;
   /** The value; bigints are printed exactly. */
   value: number | bigint;
 }
@@ -28,7 +34,22 @@ export interface HistogramSample {
 
 /** A named metric with its help text, type and series. */
 export type MetricFamily =
-  | { name: string; help: string; type: "counter" | "gauge"; samples: readonly Sample[] }
+  | {
+    name: string;
+    help: string;
+    type: "counter" | "gauge";
+    /**
+     * The series, read once and in order; a generator builds each as it is formatted, so a long
+     * family's samples die young instead of living across a streamed scrape's timer turns.
+     */
+    samples: Iterable<Sample>;
+    /**
+     * The builder guarantees no two samples share a label set (one per key of a map), so the
+     * formatter skips its repeated-label-set check: at 10,000 workers that check was a fifth of
+     * a scrape's CPU.
+     */
+    distinct?: boolean;
+  }
   | { name: string; help: string; type: "histogram"; samples: readonly HistogramSample[] };
 
 /** Why the formatter refused a family. */
@@ -76,22 +97,36 @@ export function formatExposition(families: readonly MetricFamily[]): string {
 }
 
 /**
- * formatExposition one family at a time, each chunk ending in "\n" (for a streamed response:
- * the caller may yield between chunks). Names are checked across the whole sequence; a bad
- * family throws when its chunk is reached.
+ * Most series lines in one chunk of {@linkcode formatExpositionChunks}: about 80 KB at a worker's
+ * labels, under V8's 128 KB large-object size, so a chunk dies young instead of waiting for a
+ * full GC.
  */
-export function* formatExpositionChunks(families: readonly MetricFamily[]): Generator<string> {
+export const DEFAULT_CHUNK_LINES = 500;
+
+/**
+ * formatExposition in pieces for a streamed response (the caller may yield between chunks):
+ * each family starts a new chunk, and a family longer than `maxLines` series lines (a per-worker
+ * family at thousands of workers) continues over several. Each chunk ends in "\n". Families are
+ * read from `families` one at a time, so a lazy iterable builds each only when its turn comes.
+ * Names and repeated label sets are checked across the whole sequence; a bad family throws when
+ * its chunk is reached.
+ */
+export function* formatExpositionChunks(
+  families: Iterable<MetricFamily>,
+  maxLines: number = DEFAULT_CHUNK_LINES,
+): Generator<string> {
   const names = new Set<string>();
   for (const f of families) {
     if (!METRIC_NAME.test(f.name)) throw new MetricsError("invalid-metric-name", f.name);
     if (names.has(f.name)) throw new MetricsError("duplicate-series", `family ${f.name} twice`);
     names.add(f.name);
-    yield formatFamily(f);
+    yield* familyChunks(f, Math.max(1, maxLines));
   }
 }
 
-function formatFamily(f: MetricFamily): string {
-  const out = [`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`];
+function* familyChunks(f: MetricFamily, maxLines: number): Generator<string> {
+  let out = [`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`];
+  let lines = 0;
   const seen = new Set<string>();
   const once = (labels: string): void => {
     if (seen.has(labels)) throw new MetricsError("duplicate-series", `${f.name}${labels}`);
@@ -101,16 +136,28 @@ function formatFamily(f: MetricFamily): string {
     for (const s of f.samples) {
       const base = s.labels ?? {};
       once(formatLabels(base));
-      out.push(...histogramLines(f.name, base, s));
+      for (const line of histogramLines(f.name, base, s)) out.push(line);
+      lines += s.bounds.length + 3;
+      if (lines >= maxLines) {
+        yield `${out.join("\n")}\n`;
+        out = [];
+        lines = 0;
+      }
     }
   } else {
+    const check = f.distinct !== true;
     for (const s of f.samples) {
-      const labels = formatLabels(s.labels ?? {});
-      once(labels);
+      const labels = s.labelText ?? formatLabels(s.labels ?? {});
+      if (check) once(labels);
       out.push(`${f.name}${labels} ${formatValue(s.value)}`);
+      if (++lines >= maxLines) {
+        yield `${out.join("\n")}\n`;
+        out = [];
+        lines = 0;
+      }
     }
   }
-  return `${out.join("\n")}\n`;
+  if (out.length > 0) yield `${out.join("\n")}\n`;
 }
 
 function histogramLines(name: string, labels: Labels, s: HistogramSample): string[] {
@@ -142,8 +189,11 @@ const goodLabelNames = new Set<string>();
 /** Formatted label sets by object: a labels object shared by many series is formatted once. */
 const formatted = new WeakMap<Labels, string>();
 
-/** `{a="x",b="y"}` with values escaped, or "" for no labels. */
-function formatLabels(labels: Labels): string {
+/**
+ * `{a="x",b="y"}` with values escaped, or "" for no labels. Throws MetricsError on a bad label
+ * name. Cached per labels object.
+ */
+export function formatLabels(labels: Labels): string {
   const hit = formatted.get(labels);
   if (hit !== undefined) return hit;
   const text = formatLabelsUncached(labels);
@@ -163,6 +213,16 @@ function formatLabelsUncached(labels: Labels): string {
     out += `${out === "" ? "{" : ","}${k}="${escapeLabelValue(labels[k] ?? "")}"`;
   }
   return out === "" ? "" : `${out}}`;
+}
+
+/**
+ * `text` (from {@linkcode formatLabels}) with one more label, e.g. a worker's labels plus
+ * `type="stale"`, without formatting the others again. Throws MetricsError on a bad name.
+ */
+export function withLabel(text: string, name: string, value: string): string {
+  if (!goodLabelNames.has(name)) formatLabelsUncached({ [name]: "" });
+  const label = `${name}="${escapeLabelValue(value)}"`;
+  return text === "" ? `{${label}}` : `${text.slice(0, -1)},${label}}`;
 }
 
 const NEEDS_ESCAPE = /[\\"\n]/;

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { formatExposition, type MetricFamily, MetricsError } from "../../lib/metrics/exposition.ts";
+import {
+  formatExposition,
+  formatExpositionChunks,
+  formatLabels,
+  type MetricFamily,
+  MetricsError,
+  withLabel,
+} from "../../lib/metrics/exposition.ts";
 import { collectMetrics, metricsStream, renderMetrics } from "../../lib/metrics/mod.ts";
 import { Stats } from "../../lib/stats/stats.ts";
 import type { WorkerRef } from "../../lib/stats/events.ts";
@@ -205,6 +212,85 @@ Deno.test("exposition refuses families Prometheus would reject", () => {
   assert.equal(code([fam({ name: "ns:ok_total" })]), "no error");
 });
 
+Deno.test("exposition splits a long family over chunks, still checking label sets across them", () => {
+  const samples = Array.from({ length: 7 }, (_, i) => ({ labels: { n: String(i) }, value: i }));
+  const fams: MetricFamily[] = [
+    { name: "long", help: "h", type: "gauge", samples },
+    { name: "short", help: "h", type: "gauge", samples: [{ value: 1 }] },
+  ];
+  const chunks = [...formatExpositionChunks(fams, 3)];
+  // long: 3 + 3 + 1 series; short starts its own chunk.
+  assert.equal(chunks.length, 4);
+  assert.ok(chunks[0]!.startsWith('# HELP long h\n# TYPE long gauge\nlong{n="0"} 0\n'));
+  assert.equal(chunks[1], 'long{n="3"} 3\nlong{n="4"} 4\nlong{n="5"} 5\n');
+  assert.ok(chunks[3]!.startsWith("# HELP short h\n"));
+  assert.equal(chunks.join(""), formatExposition(fams));
+  const dup = [{
+    name: "d",
+    help: "h",
+    type: "gauge" as const,
+    samples: [...samples, samples[0]!],
+  }];
+  assert.throws(() => [...formatExpositionChunks(dup, 3)], /duplicate-series/);
+});
+
+Deno.test("exposition: preformatted label text and withLabel print what labels objects print", () => {
+  const base = { worker: 'rig "1"\\a', miner: "lolMiner\n1.88", wallet: "kaspa:qz", ip: "::1" };
+  const text = formatLabels(base);
+  const viaText = formatExposition([{
+    name: "m",
+    help: "h",
+    type: "counter",
+    samples: [
+      { labelText: text, value: 1 },
+      { labelText: withLabel(text, "type", 'st"ale'), value: 2 },
+      { labelText: withLabel("", "window", "1m"), value: 3 },
+    ],
+  }]);
+  const viaObjects = formatExposition([{
+    name: "m",
+    help: "h",
+    type: "counter",
+    samples: [
+      { labels: base, value: 1 },
+      { labels: { ...base, type: 'st"ale' }, value: 2 },
+      { labels: { window: "1m" }, value: 3 },
+    ],
+  }]);
+  assert.equal(viaText, viaObjects);
+  assert.equal(parseExposition(viaText).get("m")?.samples[1]?.labels.type, 'st"ale');
+  assert.throws(() => withLabel(text, "bad-name", "x"), /invalid-label-name/);
+});
+
+Deno.test("metrics: per-worker families have distinct label sets, even for look-alike workers", () => {
+  // The per-worker families skip the formatter's repeated-label-set check (they are distinct by
+  // construction); these workers are the cases where a label set could collide.
+  const stats = new Stats({ now: () => 5_000 });
+  const workers: WorkerRef[] = [
+    { worker: "", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.1", dialect: "A" },
+    { worker: "@10.0.0.1", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.1", dialect: "A" },
+    { worker: "", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.2", dialect: "B" },
+    // The same worker back from another IP first: its record shows the latest, below.
+    { worker: "rig", wallet: "kaspa:qa", miner: "other", ip: "10.0.0.9", dialect: "C" },
+    { worker: "rig", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.1", dialect: "A" },
+    // Differs from the one above only by wallet.
+    { worker: "rig", wallet: "kaspa:qb", miner: "m", ip: "10.0.0.1", dialect: "A" },
+  ];
+  for (const who of workers) {
+    stats.authorized(who);
+    stats.share({ who, outcome: "valid", difficulty: 1, at: 4_000 });
+    stats.share({ who, outcome: "stale", difficulty: 1, at: 4_000 });
+  }
+  const tracked = stats.snapshot().workers.length;
+  for (const [name, f] of parseExposition(renderMetrics(stats.snapshot(), PROC))) {
+    const sets = f.samples.map((s) =>
+      `${s.name}${JSON.stringify(Object.entries(s.labels).sort())}`
+    );
+    assert.equal(new Set(sets).size, sets.length, `${name} repeats a label set`);
+  }
+  assert.ok(tracked >= 4, `expected several tracked workers, got ${tracked}`);
+});
+
 Deno.test("exposition of no families is an empty document", () => {
   assert.equal(formatExposition([]), "");
 });
@@ -375,7 +461,7 @@ Deno.test("metrics series per worker stay within the worker cap", () => {
   assert.equal(sampleOf(p, "ks_workers_untracked_events_total").value, 94);
 });
 
-Deno.test("metricsStream: the same document as renderMetrics, one family per chunk", async () => {
+Deno.test("metricsStream: the same document as renderMetrics, a family per chunk or more", async () => {
   const stats = new Stats({ now: () => 1_000 });
   for (let i = 0; i < 50; i++) {
     const who: WorkerRef = {
@@ -399,4 +485,13 @@ Deno.test("metricsStream: the same document as renderMetrics, one family per chu
   assert.equal(chunks.length, families, "one chunk per family");
   assert.ok(chunks.every((c) => c.startsWith("# HELP ") && c.endsWith("\n")));
   assert.equal(chunks.join(""), renderMetrics(snap, PROC));
+  // 50 workers, 20 series a chunk: every per-worker family (50 or 200 series) spans chunks.
+  const small = metricsStream(snap, PROC, 20).getReader();
+  const pieces: string[] = [];
+  for (let r = await small.read(); !r.done; r = await small.read()) {
+    pieces.push(decoder.decode(r.value));
+  }
+  assert.ok(pieces.length > families + 20, `${pieces.length} chunks`);
+  assert.ok(pieces.every((c) => c.endsWith("\n") && c.split("\n").length <= 20 + 3));
+  assert.equal(pieces.join(""), renderMetrics(snap, PROC));
 });
