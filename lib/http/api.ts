@@ -141,7 +141,7 @@ export function statusJson(snap: StatsSnapshot, extras: StatusExtras): StatusJso
     connections: snap.connections,
     totals: snap.totals,
     workers: {
-      tracked: snap.workers.length,
+      tracked: snap.limits.tracked,
       max: snap.limits.maxWorkers,
       untrackedEvents: snap.limits.untrackedEvents,
       evicted: snap.limits.evicted,

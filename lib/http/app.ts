@@ -10,8 +10,8 @@ import { type HealthState, judgeHealth } from "./health.ts";
 
 /** Anything that can produce a stats snapshot (Stats does). */
 export interface StatsSource {
-  /** Everything known now. */
-  snapshot(): StatsSnapshot;
+  /** Everything known now; `workers: false` leaves out the per-worker list. */
+  snapshot(opts?: { workers?: boolean }): StatsSnapshot;
 }
 
 /** What the HTTP app reads; it never writes to any of it. */
@@ -91,14 +91,14 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
       ),
     "/api/status": () =>
       json(
-        statusJson(opts.stats.snapshot(), {
+        statusJson(opts.stats.snapshot({ workers: false }), {
           version: opts.version,
           uptimeMs: uptimeMs(),
           health: health(),
         }),
       ),
     "/api/workers": () => json(workersJson(opts.stats.snapshot())),
-    "/api/blocks": () => json(blocksJson(opts.stats.snapshot())),
+    "/api/blocks": () => json(blocksJson(opts.stats.snapshot({ workers: false }))),
     "/health": () => {
       const verdict = health();
       return json(

@@ -325,7 +325,7 @@ function* serverFamilies(snap: StatsSnapshot, proc: ProcessInfo): Generator<Metr
     })),
   );
   yield gauge("ks_workers_tracked", "Workers tracked individually", [{
-    value: snap.workers.length,
+    value: snap.limits.tracked,
   }]);
   yield gauge("ks_workers_max", "Most workers tracked individually", [{
     value: snap.limits.maxWorkers,

@@ -172,6 +172,8 @@ export interface StatsSnapshot {
   nodeRpc: HistogramSnapshot;
   /** The worker table's bounds and what they cost. */
   limits: {
+    /** Workers tracked individually now (the length of `workers` when it was asked for). */
+    tracked: number;
     /** Most workers tracked individually. */
     maxWorkers: number;
     /** Events about workers that could not be tracked because the table was full. */

@@ -114,7 +114,13 @@ Deno.test("stats caps tracked workers and counts the rest only in totals", () =>
   }
   let snap = s.snapshot();
   assert.deepEqual(snap.workers.map((w) => w.name), ["a", "b", "c"]);
+  assert.equal(snap.limits.tracked, 3);
   assert.equal(snap.limits.untrackedEvents, 2);
+  // A totals-only snapshot (/api/status) skips the list but still counts it.
+  const light = s.snapshot({ workers: false });
+  assert.deepEqual(light.workers, []);
+  assert.equal(light.limits.tracked, 3);
+  assert.deepEqual(light.totals, snap.totals);
   assert.equal(snap.totals.shares.valid, 5);
   assert.equal(snap.totals.acceptedDifficulty, 10);
   c.t += 600_001; // a, b and c go idle; room for newcomers
@@ -122,6 +128,7 @@ Deno.test("stats caps tracked workers and counts the rest only in totals", () =>
   snap = s.snapshot();
   assert.deepEqual(snap.workers.map((w) => w.name), ["d"]);
   assert.equal(snap.limits.evicted, 3);
+  assert.equal(s.snapshot({ workers: false }).limits.tracked, 1);
 });
 
 Deno.test("stats counts open connections by the dialect they opened with", () => {
