@@ -233,8 +233,10 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
         ? `measured at the miners: ${
           f1(k10d.f.fromArrival.p99)
         } ms; the setup's floor in the same run (bare broadcast loop, same load generator): ${
-          f1(b10d?.f.fromArrival.p99 ?? NaN)
-        } ms; kstratum's own metric (published → notify queued): p99 ≤ ${k10d.own.p99} ms; 1k: ${
+          b10d && b10d.f.complete === 0
+            ? "no template reached every miner"
+            : `${f1(b10d?.f.fromArrival.p99 ?? NaN)} ms`
+        }; kstratum's own metric (published → notify queued): p99 ≤ ${k10d.own.p99} ms; 1k: ${
           f1(k1d?.f.fromArrival.p99 ?? NaN)
         } ms at the miners`
         : "–"
