@@ -93,6 +93,7 @@ export function submit(core: Core, dialect: Dialect, id: RpcId, req: SubmitReque
     entry,
     nonces,
     neighbourJobs: dialect.neighbourJobs,
+    byWork: dialect.jobNaming === "prePow",
     // A share is judged at the difficulty its job was sent with, or the miner's current one when lower.
     difficultyOf: (e) => Math.min(e.difficulty, channel.announced ?? e.difficulty),
   });

@@ -111,6 +111,19 @@ export class JobRing {
     return undefined;
   }
 
+  /**
+   * Entries of work `key` sent as different jobs (the same work under another timestamp, as after
+   * a failover), newest first, the newest entry of each job: at most `max`.
+   */
+  sameWork(key: string, max: number): RingEntry[] {
+    const out: RingEntry[] = [];
+    for (let i = this.#size - 1; i >= 0 && out.length < max; i--) {
+      const job = this.#jobs[(this.#head + i) % this.capacity]!;
+      if (job.workKey === key && !out.some((e) => e.job === job)) out.push(this.#at(i));
+    }
+    return out;
+  }
+
   /** The newest job held. */
   newest(): RingEntry | undefined {
     return this.#size === 0 ? undefined : this.#at(this.#size - 1);

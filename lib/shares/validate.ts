@@ -30,6 +30,12 @@ export interface ShareInput {
   nonces: readonly bigint[];
   /** Earlier jobs to retry a weak share against (0 for most dialects). */
   neighbourJobs: number;
+  /**
+   * The share names its work, not a job (Simplified Stratum): also try the other jobs of that
+   * work, sent under older timestamps (one work is sent again under a new timestamp after a
+   * failover), newest first, up to max(2, neighbourJobs) more.
+   */
+  byWork?: boolean;
   /** Share difficulty to judge a share on `entry` at. */
   difficultyOf(entry: RingEntry): number;
 }
@@ -39,11 +45,14 @@ export interface ShareInput {
  * first (job, nonce) pair whose PoW meets the share target (or the network target: a block is
  * never lost to a high share difficulty) is valid and recorded; weak when none does.
  *
- * Cost: at most `nonces.length · (1 + neighbourJobs)` PoW evaluations.
+ * Cost: at most `nonces.length · (1 + neighbourJobs)` PoW evaluations (`1 + max(2, neighbourJobs)`
+ * jobs with byWork).
  */
 export function validateShare(input: ShareInput): ShareVerdict {
   const { ring, entry, nonces } = input;
-  const jobs = [entry, ...ring.before(entry, input.neighbourJobs)];
+  const jobs = input.byWork === true
+    ? ring.sameWork(entry.key, 1 + Math.max(2, input.neighbourJobs))
+    : [entry, ...ring.before(entry, input.neighbourJobs)];
   for (const candidate of jobs) {
     for (const nonce of nonces) {
       if (ring.seen(candidate, nonce)) return { kind: "duplicate", entry: candidate, nonce };

@@ -167,6 +167,47 @@ Deno.test("session accepts a Simplified Stratum share by pre-PoW hash and decima
   assert.deepEqual(lines(stranger), ['{"id":6,"result":false,"error":[24,"Unknown worker id 7"]}']);
 });
 
+Deno.test("session judges a Simplified Stratum share against the same work's earlier timestamp", () => {
+  // After a failover to a node on the same DAG the same work comes back under a new timestamp;
+  // a D miner names work by pre-PoW hash only, so a share it found just before that must still
+  // be judged against the job it was working on.
+  const before = realJob(HEADERS.devnetA, { payAddress: ADDR });
+  const after = realJob(HEADERS.devnetA, { payAddress: ADDR, timestampDelta: 1000n });
+  assert.equal(after.workKey, before.workKey, "same work");
+  const h = harness({ difficulty: { kind: "fixed", difficulty: EASY } });
+  h.send({ id: 1, method: "subscribe", params: [ADDR, "KaspaMiner/1.0.0"] });
+  h.send({ id: 2, method: "authorize", params: ["m1"] });
+  h.session.onJob(before, 1);
+  h.session.onJob(after, 2000);
+  // A share of the old timestamp that is not one of the new.
+  const target = difficultyToTarget(EASY);
+  const found: bigint[] = [];
+  let nonce = 0n;
+  for (;;) {
+    nonce = findNonce(before, {
+      kind: "share",
+      shareDifficulty: EASY,
+      prefixHex: "0001",
+      not: found,
+    });
+    if (after.pow().powValue(nonce) > target) break;
+    found.push(nonce);
+  }
+  const prePow = before.workKey;
+  const ok = h.send({ id: 3, method: "submit", params: [0, prePow, nonce.toString()] }, 2100);
+  assert.deepEqual(lines(ok), ['{"id":3,"result":true,"error":null}']);
+  const again = h.send({ id: 4, method: "submit", params: [0, prePow, nonce.toString()] }, 2200);
+  assert.equal(errorCode(again), 22, "still one share per nonce of the work");
+  const weakOf = (j: Job, from: bigint) =>
+    findNonce(j, { kind: "weak", shareDifficulty: EASY, prefixHex: "0001", from });
+  let weak = weakOf(before, 0n);
+  while (weakOf(after, weak & 0xffff_ffff_ffffn) !== weak) {
+    weak = weakOf(before, (weak & 0xffff_ffff_ffffn) + 1n);
+  }
+  const none = h.send({ id: 5, method: "submit", params: [0, prePow, weak.toString()] }, 2300);
+  assert.equal(errorCode(none), 23, "a share of neither timestamp is weak");
+});
+
 Deno.test("session keeps 300 jobs: the 301st pushes job 1 out and its shares turn stale", () => {
   const j1 = job(HEADERS.devnetA, 1);
   const h = mining("lolMiner 1.88", [], { jobIntervalMs: 0 });

@@ -95,6 +95,22 @@ Deno.test("job ring shares one duplicate set between ids of the same work", () =
   assert.equal(ring.nonceCount, 1);
 });
 
+Deno.test("job ring lists the jobs of one work newest first, one entry per job", () => {
+  const ring = new JobRing({ capacity: 10 });
+  const a = realJob(HEADERS.devnetA, { payAddress: PAY });
+  const later = realJob(HEADERS.devnetA, { payAddress: PAY, timestampDelta: 1000n });
+  const b = realJob(HEADERS.devnetB, { payAddress: PAY });
+  ring.add(a, 1); // 1
+  ring.add(b, 1); // 2
+  ring.add(a, 2); // 3: a re-sent at a new difficulty
+  ring.add(later, 2); // 4: a's work under a new timestamp
+  ring.add(later, 4); // 5
+  assert.deepEqual(ring.sameWork(a.workKey, 5).map((e) => e.id), [5, 3]);
+  assert.deepEqual(ring.sameWork(a.workKey, 1).map((e) => e.id), [5]);
+  assert.deepEqual(ring.sameWork(b.workKey, 5).map((e) => e.id), [2]);
+  assert.deepEqual(ring.sameWork("00", 5), []);
+});
+
 Deno.test("job ring bounds remembered nonces by dropping the oldest jobs", () => {
   const ring = new JobRing({ capacity: 10, maxNonces: 4 });
   const a = ring.add(realJob(HEADERS.devnetA, { payAddress: PAY }), 1);
