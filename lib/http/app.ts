@@ -1,12 +1,13 @@
 // The HTTP app as a plain Request → Response function: routes, headers, read-only.
 // No sockets here (server.ts binds it); tests call the handler in memory.
 
-import { EXPOSITION_CONTENT_TYPE, metricsStream } from "../metrics/mod.ts";
+import { EXPOSITION_CONTENT_TYPE, formatExpositionChunks, metricFamilies } from "../metrics/mod.ts";
 import type { StatsSnapshot } from "../stats/mod.ts";
-import { blocksJson, statusJson, workersJson } from "./api.ts";
+import { blocksJson, statusJson, workersJsonChunks } from "./api.ts";
 import { CLIENT_JS } from "./dashboard/client.ts";
 import { INDEX_HTML, STYLE_CSS } from "./dashboard/page.ts";
 import { type HealthState, judgeHealth } from "./health.ts";
+import { slicedStream } from "./sliced.ts";
 
 /** Anything that can produce a stats snapshot (Stats does). */
 export interface StatsSource {
@@ -76,11 +77,11 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
     "/style.css": () => text(STYLE_CSS, "text/css; charset=utf-8"),
     "/metrics": () =>
       new Response(
-        metricsStream(opts.stats.snapshot(), {
+        slicedStream(formatExpositionChunks(metricFamilies(opts.stats.snapshot(), {
           version: opts.version,
           uptimeMs: uptimeMs(),
           rssBytes: rssBytes(),
-        }),
+        }))),
         {
           headers: {
             "content-type": EXPOSITION_CONTENT_TYPE,
@@ -97,7 +98,14 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
           health: health(),
         }),
       ),
-    "/api/workers": () => json(workersJson(opts.stats.snapshot())),
+    "/api/workers": () =>
+      new Response(slicedStream(workersJsonChunks(opts.stats.snapshot())), {
+        headers: {
+          "content-type": "application/json; charset=utf-8",
+          "cache-control": "no-store",
+          ...SECURITY_HEADERS,
+        },
+      }),
     "/api/blocks": () => json(blocksJson(opts.stats.snapshot({ workers: false }))),
     "/health": () => {
       const verdict = health();
@@ -114,7 +122,7 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
   return (req: Request): Response => {
     const res = respond(req, routes, opts.onError);
     if (req.method !== "HEAD") return res;
-    res.body?.cancel().catch(() => {}); // a streamed body (/metrics) is then never formatted
+    res.body?.cancel().catch(() => {}); // a streamed body (/metrics, /api/workers) is then never made
     return new Response(null, { status: res.status, headers: res.headers });
   };
 }

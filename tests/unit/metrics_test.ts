@@ -7,7 +7,9 @@ import {
   MetricsError,
   withLabel,
 } from "../../lib/metrics/exposition.ts";
-import { collectMetrics, metricsStream, renderMetrics } from "../../lib/metrics/mod.ts";
+import { collectMetrics, metricFamilies, renderMetrics } from "../../lib/metrics/mod.ts";
+import { workersJson, workersJsonChunks } from "../../lib/http/api.ts";
+import { slicedStream } from "../../lib/http/sliced.ts";
 import { Stats } from "../../lib/stats/stats.ts";
 import type { WorkerRef } from "../../lib/stats/events.ts";
 
@@ -461,7 +463,18 @@ Deno.test("metrics series per worker stay within the worker cap", () => {
   assert.equal(sampleOf(p, "ks_workers_untracked_events_total").value, 94);
 });
 
-Deno.test("metricsStream: the same document as renderMetrics, a family per chunk or more", async () => {
+/** Everything `stream` yields, one string per chunk. */
+async function readChunks(stream: ReadableStream<Uint8Array>): Promise<string[]> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  const chunks: string[] = [];
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    chunks.push(decoder.decode(r.value));
+  }
+  return chunks;
+}
+
+Deno.test("streamed /metrics: the same document as renderMetrics, a family per chunk or more", async () => {
   const stats = new Stats({ now: () => 1_000 });
   for (let i = 0; i < 50; i++) {
     const who: WorkerRef = {
@@ -476,22 +489,37 @@ Deno.test("metricsStream: the same document as renderMetrics, a family per chunk
   }
   const snap = stats.snapshot();
   const families = collectMetrics(snap, PROC).length;
-  const reader = metricsStream(snap, PROC).getReader();
-  const decoder = new TextDecoder();
-  const chunks: string[] = [];
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    chunks.push(decoder.decode(r.value));
-  }
+  const chunks = await readChunks(slicedStream(formatExpositionChunks(metricFamilies(snap, PROC))));
   assert.equal(chunks.length, families, "one chunk per family");
   assert.ok(chunks.every((c) => c.startsWith("# HELP ") && c.endsWith("\n")));
   assert.equal(chunks.join(""), renderMetrics(snap, PROC));
   // 50 workers, 20 series a chunk: every per-worker family (50 or 200 series) spans chunks.
-  const small = metricsStream(snap, PROC, 20).getReader();
-  const pieces: string[] = [];
-  for (let r = await small.read(); !r.done; r = await small.read()) {
-    pieces.push(decoder.decode(r.value));
-  }
+  const pieces = await readChunks(
+    slicedStream(formatExpositionChunks(metricFamilies(snap, PROC), 20)),
+  );
   assert.ok(pieces.length > families + 20, `${pieces.length} chunks`);
   assert.ok(pieces.every((c) => c.endsWith("\n") && c.split("\n").length <= 20 + 3));
   assert.equal(pieces.join(""), renderMetrics(snap, PROC));
+});
+
+Deno.test("streamed /api/workers: the same JSON as one stringify, in pieces", async () => {
+  for (const n of [0, 1, 450]) {
+    const stats = new Stats({ now: () => 1_000 });
+    for (let i = 0; i < n; i++) {
+      const who: WorkerRef = {
+        worker: `rig"${i}`,
+        wallet: "kaspa:qz",
+        miner: "lolMiner 1.88",
+        ip: "10.0.0.1",
+        dialect: "A",
+      };
+      stats.authorized(who);
+      stats.share({ who, outcome: "valid", difficulty: 4, at: 1_000 });
+    }
+    const snap = stats.snapshot();
+    const chunks = await readChunks(slicedStream(workersJsonChunks(snap, 200)));
+    assert.equal(chunks.join(""), JSON.stringify(workersJson(snap)), `${n} workers`);
+    assert.equal(chunks.length, 2 + Math.ceil(n / 200), `${n} workers: head, pieces, tail`);
+    assert.equal(JSON.parse(chunks.join("")).workers.length, n);
+  }
 });
