@@ -63,6 +63,8 @@ export type WorkerJson = WorkerSnapshot;
 export interface WorkersJson {
   /** Server time, ms since the epoch. */
   now: number;
+  /** Workers tracked; `workers` holds them all, or the first `?limit=` of them. */
+  total: number;
   /** Sorted by wallet, then name. */
   workers: WorkerJson[];
 }
@@ -149,22 +151,28 @@ export function statusJson(snap: StatsSnapshot, extras: StatusExtras): StatusJso
   };
 }
 
-/** The /api/workers document. */
-export function workersJson(snap: StatsSnapshot): WorkersJson {
-  return { now: snap.now, workers: snap.workers };
+/** The /api/workers document: every worker, or the first `limit` (in snapshot order). */
+export function workersJson(snap: StatsSnapshot, limit = Infinity): WorkersJson {
+  const workers = limit < snap.workers.length ? snap.workers.slice(0, limit) : snap.workers;
+  return { now: snap.now, total: snap.workers.length, workers };
 }
 
 /**
- * JSON.stringify(workersJson(snap)) in pieces of `perChunk` workers (a worker is about 640 bytes,
+ * JSON.stringify(workersJson(snap, limit)) in pieces of `perChunk` workers (a worker is about 640 bytes,
  * so the default keeps a piece near 64 KB), for a body streamed in slices: at 10,000 workers the
  * document is 6.4 MB and one stringify held the event loop for about 35 ms on every dashboard
  * refresh.
  */
-export function* workersJsonChunks(snap: StatsSnapshot, perChunk = 100): Generator<string> {
+export function* workersJsonChunks(
+  snap: StatsSnapshot,
+  limit = Infinity,
+  perChunk = 100,
+): Generator<string> {
   const workers = snap.workers;
-  yield `{"now":${JSON.stringify(snap.now)},"workers":[`;
-  for (let i = 0; i < workers.length; i += perChunk) {
-    const part = JSON.stringify(workers.slice(i, i + perChunk));
+  const end = Math.min(workers.length, limit);
+  yield `{"now":${JSON.stringify(snap.now)},"total":${workers.length},"workers":[`;
+  for (let i = 0; i < end; i += perChunk) {
+    const part = JSON.stringify(workers.slice(i, Math.min(end, i + perChunk)));
     yield `${i === 0 ? "" : ","}${part.slice(1, -1)}`;
   }
   yield "]}";

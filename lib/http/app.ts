@@ -31,7 +31,10 @@ export interface AppOptions {
   onError?: (error: unknown, path: string) => void;
 }
 
-type Route = () => Response;
+type Route = (url: URL) => Response;
+
+/** Most workers /api/workers?limit= may ask for; larger values are refused. */
+const MAX_LIMIT = 1_000_000;
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",
@@ -98,14 +101,20 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
           health: health(),
         }),
       ),
-    "/api/workers": () =>
-      new Response(slicedStream(workersJsonChunks(opts.stats.snapshot())), {
+    "/api/workers": (url) => {
+      const asked = url.searchParams.get("limit");
+      const limit = asked === null ? Infinity : Number(asked);
+      if (asked !== null && !(Number.isInteger(limit) && limit >= 1 && limit <= MAX_LIMIT)) {
+        return json({ error: "bad-limit", detail: `limit must be 1-${MAX_LIMIT}` }, 400);
+      }
+      return new Response(slicedStream(workersJsonChunks(opts.stats.snapshot(), limit)), {
         headers: {
           "content-type": "application/json; charset=utf-8",
           "cache-control": "no-store",
           ...SECURITY_HEADERS,
         },
-      }),
+      });
+    },
     "/api/blocks": () => json(blocksJson(opts.stats.snapshot({ workers: false }))),
     "/health": () => {
       const verdict = health();
@@ -132,14 +141,15 @@ function respond(
   routes: Record<string, Route>,
   onError: AppOptions["onError"],
 ): Response {
-  const path = new URL(req.url).pathname;
+  const url = new URL(req.url);
+  const path = url.pathname;
   const route = Object.hasOwn(routes, path) ? routes[path] : undefined;
   if (!route) return json({ error: "not-found" }, 404);
   if (req.method !== "GET" && req.method !== "HEAD") {
     return json({ error: "method-not-allowed" }, 405, { allow: "GET, HEAD" });
   }
   try {
-    return route();
+    return route(url);
   } catch (e) {
     onError?.(e, path);
     return json({ error: "internal" }, 500);

@@ -125,6 +125,13 @@ Deno.test("http /api/workers and /api/blocks give what a script needs", async ()
   const { get } = setup();
   const w = await get("/api/workers").json();
   assert.equal(w.workers.length, 1);
+  assert.equal(w.total, 1);
+  assert.deepEqual(await get("/api/workers?limit=1").json(), w);
+  for (const bad of ["0", "-1", "1.5", "x", "1000001"]) {
+    const res = get(`/api/workers?limit=${bad}`);
+    assert.equal(res.status, 400, `limit=${bad}`);
+    assert.equal((await res.json()).error, "bad-limit");
+  }
   const rig = w.workers[0];
   assert.equal(rig.name, "rig1");
   assert.equal(rig.wallet, "kaspa:qrig");

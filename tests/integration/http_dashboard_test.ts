@@ -46,6 +46,16 @@ Deno.test("dashboard views escape everything a miner controls", () => {
   assert.ok(html.includes('title="kaspa:&quot;&gt;&lt;script&gt;'));
 });
 
+Deno.test("dashboard worker table says when it shows only the first of many workers", () => {
+  const snap = fed().snapshot();
+  assert.doesNotMatch(renderWorkers(workersJson(snap)), /The first/);
+  const many = { ...workersJson(snap), total: 10_000 };
+  assert.match(
+    renderWorkers(many),
+    new RegExp(`^<p class="muted">The first ${many.workers.length} of 10,000 workers`),
+  );
+});
+
 Deno.test("dashboard views show hashrate windows, share counts, verdicts and node state", () => {
   const snap = fed().snapshot();
   const workers = renderWorkers(workersJson(snap));
@@ -101,10 +111,10 @@ Deno.test("dashboard script fills every section from the API", async () => {
     ids.map((id) => [id, { innerHTML: "", textContent: "", className: "" }]),
   );
   const timers: number[] = [];
-  let fetches = 0;
+  const fetched: string[] = [];
   const done = Promise.withResolvers<void>();
   const fakeFetch = (path: string) => {
-    fetches++;
+    fetched.push(path);
     return Promise.resolve(handle(new Request(`http://127.0.0.1${path}`)));
   };
   const fakeTimeout = (_fn: () => void, ms: number) => {
@@ -117,7 +127,8 @@ Deno.test("dashboard script fills every section from the API", async () => {
     fakeTimeout,
   );
   await done.promise;
-  assert.equal(fetches, 3);
+  // The worker list is capped: a 10k farm's full list is no table to redraw every 5 s.
+  assert.deepEqual(fetched.sort(), ["/api/blocks", "/api/status", "/api/workers?limit=500"]);
   assert.deepEqual(timers, [5000]);
   assert.equal(els.version?.textContent, "9.9.9");
   assert.equal(els.health?.textContent, "healthy");

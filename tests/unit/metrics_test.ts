@@ -517,9 +517,16 @@ Deno.test("streamed /api/workers: the same JSON as one stringify, in pieces", as
       stats.share({ who, outcome: "valid", difficulty: 4, at: 1_000 });
     }
     const snap = stats.snapshot();
-    const chunks = await readChunks(slicedStream(workersJsonChunks(snap, 200)));
+    const chunks = await readChunks(slicedStream(workersJsonChunks(snap, Infinity, 200)));
     assert.equal(chunks.join(""), JSON.stringify(workersJson(snap)), `${n} workers`);
     assert.equal(chunks.length, 2 + Math.ceil(n / 200), `${n} workers: head, pieces, tail`);
     assert.equal(JSON.parse(chunks.join("")).workers.length, n);
+    // ?limit= (the dashboard's): the first 7, the total still counts all.
+    const first = (await readChunks(slicedStream(workersJsonChunks(snap, 7, 3)))).join("");
+    assert.equal(first, JSON.stringify(workersJson(snap, 7)));
+    assert.deepEqual(
+      [JSON.parse(first).total, JSON.parse(first).workers.length],
+      [n, Math.min(n, 7)],
+    );
   }
 });

@@ -89,6 +89,12 @@ export function renderNode(s: StatusJson): string {
 /** The workers table (cards on narrow screens). */
 export function renderWorkers(w: WorkersJson): string {
   if (w.workers.length === 0) return `<p class="muted">No workers yet.</p>`;
+  const more = w.total - w.workers.length;
+  const note = more > 0
+    ? `<p class="muted">The first ${groupDigits(String(w.workers.length))} of ${
+      groupDigits(String(w.total))
+    } workers by wallet and name; /api/workers lists them all.</p>`
+    : "";
   const heads = [
     "Worker",
     "1m",
@@ -124,7 +130,7 @@ export function renderWorkers(w: WorkersJson): string {
       cells.map((c, i) => `<td data-label="${esc(heads[i + 1])}">${esc(c)}</td>`).join("")
     }</tr>`;
   });
-  return `<table class="grid workers"><thead><tr>${
+  return `${note}<table class="grid workers"><thead><tr>${
     heads.map((h) => `<th>${esc(h)}</th>`).join("")
   }</tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }
@@ -165,13 +171,17 @@ export interface ClientEnv {
   later(ms: number, fn: () => void): void;
 }
 
-/** Fetches the three API documents and redraws, every `refreshMs` ms, forever. */
-export function dashboardMain(env: ClientEnv, refreshMs: number): void {
+/**
+ * Fetches the three API documents and redraws, every `refreshMs` ms, forever. The worker table
+ * shows at most `maxRows` workers: a 10,000-miner farm's full list is 6.4 MB of JSON and a table
+ * no browser redraws every few seconds.
+ */
+export function dashboardMain(env: ClientEnv, refreshMs: number, maxRows = 500): void {
   const tick = async (): Promise<void> => {
     try {
       const [s, w, b] = (await Promise.all([
         env.fetchJson("/api/status"),
-        env.fetchJson("/api/workers"),
+        env.fetchJson(`/api/workers?limit=${maxRows}`),
         env.fetchJson("/api/blocks"),
       ])) as [StatusJson, WorkersJson, BlocksJson];
       env.setText("version", s.version);
@@ -179,7 +189,7 @@ export function dashboardMain(env: ClientEnv, refreshMs: number): void {
       env.setClass("health", s.health.ok ? "pill ok" : "pill bad");
       env.setHtml("summary", renderSummary(s));
       env.setHtml("node", renderNode(s));
-      env.setText("worker-count", String(w.workers.length));
+      env.setText("worker-count", groupDigits(String(w.total)));
       env.setHtml("workers", renderWorkers(w));
       env.setText("block-count", String(b.blocks.length));
       env.setHtml("blocks", renderBlocks(b));
