@@ -474,11 +474,12 @@ async function readChunks(stream: ReadableStream<Uint8Array>): Promise<string[]>
   return chunks;
 }
 
-Deno.test("streamed /metrics: the same document as renderMetrics, a family per chunk or more", async () => {
+/** A snapshot of `n` workers named `${prefix}0`, `${prefix}1`, ..., one valid share each. */
+function workersSnapshot(n: number, prefix = "rig") {
   const stats = new Stats({ now: () => 1_000 });
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < n; i++) {
     const who: WorkerRef = {
-      worker: `rig${i}`,
+      worker: `${prefix}${i}`,
       wallet: "kaspa:qz",
       miner: "lolMiner 1.88",
       ip: "10.0.0.1",
@@ -487,7 +488,11 @@ Deno.test("streamed /metrics: the same document as renderMetrics, a family per c
     stats.authorized(who);
     stats.share({ who, outcome: "valid", difficulty: 4, at: 1_000 });
   }
-  const snap = stats.snapshot();
+  return stats.snapshot();
+}
+
+Deno.test("streamed /metrics: the same document as renderMetrics, a family per chunk or more", async () => {
+  const snap = workersSnapshot(50);
   const families = collectMetrics(snap, PROC).length;
   const chunks = await readChunks(slicedStream(formatExpositionChunks(metricFamilies(snap, PROC))));
   assert.equal(chunks.length, families, "one chunk per family");
@@ -504,19 +509,7 @@ Deno.test("streamed /metrics: the same document as renderMetrics, a family per c
 
 Deno.test("streamed /api/workers: the same JSON as one stringify, in pieces", async () => {
   for (const n of [0, 1, 450]) {
-    const stats = new Stats({ now: () => 1_000 });
-    for (let i = 0; i < n; i++) {
-      const who: WorkerRef = {
-        worker: `rig"${i}`,
-        wallet: "kaspa:qz",
-        miner: "lolMiner 1.88",
-        ip: "10.0.0.1",
-        dialect: "A",
-      };
-      stats.authorized(who);
-      stats.share({ who, outcome: "valid", difficulty: 4, at: 1_000 });
-    }
-    const snap = stats.snapshot();
+    const snap = workersSnapshot(n, 'rig"'); // a quote in every name, escaped by JSON
     const chunks = await readChunks(slicedStream(workersJsonChunks(snap, Infinity, 200)));
     assert.equal(chunks.join(""), JSON.stringify(workersJson(snap)), `${n} workers`);
     assert.equal(chunks.length, 2 + Math.ceil(n / 200), `${n} workers: head, pieces, tail`);
