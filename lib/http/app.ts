@@ -75,23 +75,18 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
   };
   const routes: Record<string, Route> = {
     "/": () =>
-      text(INDEX_HTML, "text/html; charset=utf-8", { "content-security-policy": PAGE_CSP }),
-    "/app.js": () => text(CLIENT_JS, "text/javascript; charset=utf-8"),
-    "/style.css": () => text(STYLE_CSS, "text/css; charset=utf-8"),
+      response(INDEX_HTML, "text/html; charset=utf-8", { "content-security-policy": PAGE_CSP }),
+    "/app.js": () => response(CLIENT_JS, "text/javascript; charset=utf-8"),
+    "/style.css": () => response(STYLE_CSS, "text/css; charset=utf-8"),
     "/metrics": () =>
-      new Response(
+      response(
         slicedStream(formatExpositionChunks(metricFamilies(opts.stats.snapshot(), {
           version: opts.version,
           uptimeMs: uptimeMs(),
           rssBytes: rssBytes(),
         }))),
-        {
-          headers: {
-            "content-type": EXPOSITION_CONTENT_TYPE,
-            "cache-control": "no-store",
-            ...SECURITY_HEADERS,
-          },
-        },
+        EXPOSITION_CONTENT_TYPE,
+        { "cache-control": "no-store" },
       ),
     "/api/status": () =>
       json(
@@ -107,12 +102,8 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
       if (asked !== null && !(Number.isInteger(limit) && limit >= 1 && limit <= MAX_LIMIT)) {
         return json({ error: "bad-limit", detail: `limit must be 1-${MAX_LIMIT}` }, 400);
       }
-      return new Response(slicedStream(workersJsonChunks(opts.stats.snapshot(), limit)), {
-        headers: {
-          "content-type": "application/json; charset=utf-8",
-          "cache-control": "no-store",
-          ...SECURITY_HEADERS,
-        },
+      return response(slicedStream(workersJsonChunks(opts.stats.snapshot(), limit)), JSON_TYPE, {
+        "cache-control": "no-store",
       });
     },
     "/api/blocks": () => json(blocksJson(opts.stats.snapshot({ workers: false }))),
@@ -156,8 +147,11 @@ function respond(
   }
 }
 
-function text(
-  body: string,
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/** A response with the security headers; `body` a string or a streamed one. */
+function response(
+  body: string | ReadableStream<Uint8Array>,
   type: string,
   extra: Record<string, string> = {},
   status = 200,
@@ -169,7 +163,7 @@ function text(
 }
 
 function json(body: unknown, status = 200, extra: Record<string, string> = {}): Response {
-  return text(JSON.stringify(body), "application/json; charset=utf-8", {
+  return response(JSON.stringify(body), JSON_TYPE, {
     "cache-control": "no-store",
     ...extra,
   }, status);

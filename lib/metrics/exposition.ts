@@ -203,16 +203,19 @@ export function formatLabels(labels: Labels): string {
 
 function formatLabelsUncached(labels: Labels): string {
   let out = "";
-  for (const k in labels) {
-    if (!goodLabelNames.has(k)) {
-      if (!LABEL_NAME.test(k) || k.startsWith("__")) {
-        throw new MetricsError("invalid-label-name", k);
-      }
-      goodLabelNames.add(k);
-    }
-    out += `${out === "" ? "{" : ","}${k}="${escapeLabelValue(labels[k] ?? "")}"`;
-  }
+  for (const k in labels) out += `${out === "" ? "{" : ","}${label(k, labels[k] ?? "")}`;
   return out === "" ? "" : `${out}}`;
+}
+
+/** `name="value"` with the value escaped; throws MetricsError on a bad name. */
+function label(name: string, value: string): string {
+  if (!goodLabelNames.has(name)) {
+    if (!LABEL_NAME.test(name) || name.startsWith("__")) {
+      throw new MetricsError("invalid-label-name", name);
+    }
+    goodLabelNames.add(name);
+  }
+  return `${name}="${escapeLabelValue(value)}"`;
 }
 
 /**
@@ -220,9 +223,8 @@ function formatLabelsUncached(labels: Labels): string {
  * `type="stale"`, without formatting the others again. Throws MetricsError on a bad name.
  */
 export function withLabel(text: string, name: string, value: string): string {
-  if (!goodLabelNames.has(name)) formatLabelsUncached({ [name]: "" });
-  const label = `${name}="${escapeLabelValue(value)}"`;
-  return text === "" ? `{${label}}` : `${text.slice(0, -1)},${label}}`;
+  const more = label(name, value);
+  return text === "" ? `{${more}}` : `${text.slice(0, -1)},${more}}`;
 }
 
 const NEEDS_ESCAPE = /[\\"\n]/;

@@ -6,7 +6,6 @@ import { formatExposition } from "./exposition.ts";
 import { collectMetrics, type ProcessInfo } from "./kstratum.ts";
 
 export {
-  DEFAULT_CHUNK_LINES,
   escapeHelp,
   escapeLabelValue,
   EXPOSITION_CONTENT_TYPE,
