@@ -1,7 +1,6 @@
 // The fake kaspad's gRPC side: kaspad's MessageStream (lib/node/grpc codec), new-template events
 // at a fixed rate, getBlockTemplate for any address, submitBlock with a PoW check, counters per event.
 
-import * as grpc from "@grpc/grpc-js";
 import { prePowHash } from "../../lib/block/mod.ts";
 import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import {
@@ -11,11 +10,11 @@ import {
   type MessageName,
   PAYLOAD,
 } from "../../lib/node/grpc/messages.ts";
+import { GrpcStreamServer, type ServerStream } from "../../lib/node/grpc/serve.ts";
 import {
-  channelOptions,
   decodeEnvelope,
   encodeEnvelope,
-  messageStreamService,
+  MESSAGE_STREAM_PATH,
 } from "../../lib/node/grpc/transport.ts";
 import { WireWriter } from "../../lib/node/grpc/wire.ts";
 import { compactToTarget, createPowState } from "../../lib/pow/mod.ts";
@@ -83,11 +82,11 @@ interface Live {
 export class FakeKaspad {
   readonly templates: TemplateFactory;
   readonly #opts: FakeKaspadOptions;
-  #server: grpc.Server | undefined;
+  #server: GrpcStreamServer | undefined;
   #port = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #streams = new Set<grpc.ServerDuplexStream<Uint8Array, Uint8Array>>();
-  #subscribed = new Set<grpc.ServerDuplexStream<Uint8Array, Uint8Array>>();
+  #streams = new Set<ServerStream>();
+  #subscribed = new Set<ServerStream>();
   #events: EventRecord[] = [];
   #live: Live | undefined;
   #stats: FakeKaspadStats = {
@@ -108,24 +107,23 @@ export class FakeKaspad {
   }
 
   /** Starts listening and (when rate > 0) firing events; resolves with the bound port. */
-  async listen(): Promise<number> {
-    const host = this.#opts.host ?? "127.0.0.1";
-    const server = new grpc.Server(channelOptions(64 * 1024 * 1024));
-    server.addService(messageStreamService, {
-      MessageStream: (call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>) => this.#accept(call),
+  listen(): Promise<number> {
+    // The same HTTP/2 stream server as kstratum's mining front (Deno.serve; not node:http2, whose
+    // GOAWAY handling crashes: denoland/deno#36788). Response headers go out at once, as kaspad's do.
+    const server = new GrpcStreamServer({
+      hostname: this.#opts.host ?? "127.0.0.1",
+      port: this.#opts.port ?? 0,
+      path: MESSAGE_STREAM_PATH,
+      maxMessageBytes: 64 * 1024 * 1024,
+      backlogBytes: 64 * 1024 * 1024,
+      accept: (call) => this.#accept(call),
     });
-    this.#port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(
-        `${host.includes(":") ? `[${host}]` : host}:${this.#opts.port ?? 0}`,
-        grpc.ServerCredentials.createInsecure(),
-        (e, port) => (e ? reject(e) : resolve(port)),
-      )
-    );
+    this.#port = server.listen();
     this.#server = server;
     this.fire();
     const rate = this.#opts.rate ?? 10;
     if (rate > 0) this.#timer = setInterval(() => this.fire(), 1000 / rate);
-    return this.#port;
+    return Promise.resolve(this.#port);
   }
 
   /** Bound port. */
@@ -155,7 +153,7 @@ export class FakeKaspad {
       payload: PAYLOAD.newBlockTemplateNotification,
       body: new Uint8Array(0),
     });
-    for (const call of this.#subscribed) call.write(note);
+    for (const call of this.#subscribed) call.send(note);
     return event;
   }
 
@@ -173,41 +171,25 @@ export class FakeKaspad {
   async close(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    for (const call of this.#streams) call.end();
     this.#streams.clear();
     this.#subscribed.clear();
     const server = this.#server;
     this.#server = undefined;
-    if (server === undefined) return;
-    // A client that keeps its side of the stream open would hold tryShutdown forever.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000))),
-    ]);
-    clearTimeout(timer);
-    server.forceShutdown();
+    await server?.close();
   }
 
-  #accept(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>): void {
+  #accept(call: ServerStream): { onMessage(m: Uint8Array): void; onEnd(): void } {
     this.#streams.add(call);
-    // Response headers at once, as kaspad (tonic) sends them: the rusty-kaspa client waits for
-    // them before its first request, and grpc-js would hold them until the first response.
-    call.sendMetadata(new grpc.Metadata());
-    const gone = (): void => {
-      this.#streams.delete(call);
-      this.#subscribed.delete(call);
+    return {
+      onMessage: (bytes) => this.#onData(call, bytes),
+      onEnd: () => {
+        this.#streams.delete(call);
+        this.#subscribed.delete(call);
+      },
     };
-    call.on("end", () => {
-      gone();
-      call.end();
-    });
-    call.on("cancelled", gone);
-    call.on("error", gone);
-    call.on("data", (bytes: Uint8Array) => this.#onData(call, bytes));
   }
 
-  #onData(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>, bytes: Uint8Array): void {
+  #onData(call: ServerStream, bytes: Uint8Array): void {
     let env;
     try {
       env = decodeEnvelope(bytes);
@@ -217,13 +199,13 @@ export class FakeKaspad {
     }
     const body = this.#answer(call, env.payload, env.body);
     if (this.#streams.has(call)) {
-      call.write(encodeEnvelope({ id: env.id, payload: env.payload + 1, body }));
+      call.send(encodeEnvelope({ id: env.id, payload: env.payload + 1, body }));
     }
   }
 
   /** The response body to a request; kaspad numbers every response field request + 1. */
   #answer(
-    call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>,
+    call: ServerStream,
     field: number,
     body: Uint8Array,
   ): Uint8Array {

@@ -1,19 +1,14 @@
 // A kaspad-compatible gRPC mining front: kaspa-miner (and other MessageStream miners) connect here as if
 // to kaspad. Templates come from the TemplateService (one per address), solved blocks go to the node through it.
 
-import * as grpc from "@grpc/grpc-js";
 import { prePowHash, toHex } from "../../block/mod.ts";
 import { jobBlockHash } from "../../templates/jobs.ts";
 import type { Job, SubmitVerdict } from "../../templates/types.ts";
 import { type LogFn, silentLog } from "../../templates/runtime.ts";
 import { decodeBlockHeader, encodeHeaderOnlyBlock } from "./block.ts";
 import { decode, type Encodable, encode, ENUMS, PAYLOAD } from "./messages.ts";
-import {
-  channelOptions,
-  decodeEnvelope,
-  encodeEnvelope,
-  messageStreamService,
-} from "./transport.ts";
+import { GrpcStreamServer, type ServerStream, type StreamHandler } from "./serve.ts";
+import { decodeEnvelope, encodeEnvelope, MESSAGE_STREAM_PATH } from "./transport.ts";
 import { submitResponse } from "./verdict.ts";
 import { WireWriter } from "./wire.ts";
 
@@ -70,6 +65,8 @@ export interface GrpcMiningFrontOptions {
 }
 
 const NOTIFY_BACKLOG_BYTES = 1 << 20;
+/** Largest request a miner may send, bytes: a submitBlock with a full block fits many times over. */
+const MAX_REQUEST_BYTES = 4 << 20;
 
 /** Response payload field for a request payload field (kaspad numbers them request + 1). */
 const responseOf = (requestField: number): number => requestField + 1;
@@ -91,7 +88,7 @@ type Counters = Omit<FrontStats, "connections">;
 /** The gRPC mining front server. */
 export class GrpcMiningFront {
   #counters: Counters = { templateRequests: 0, blocksSubmitted: 0, blocksAccepted: 0 };
-  #server: grpc.Server | undefined;
+  #server: GrpcStreamServer | undefined;
   #port = 0;
   #connections = new Set<Connection>();
   readonly #log: LogFn;
@@ -102,23 +99,25 @@ export class GrpcMiningFront {
   }
 
   /** Starts listening; resolves with the bound port. */
-  async listen(): Promise<number> {
-    const server = new grpc.Server(channelOptions(64 * 1024 * 1024));
-    server.addService(messageStreamService, {
-      MessageStream: (call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>) => this.#accept(call),
-    });
+  listen(): Promise<number> {
     const host = this.options.host ?? "127.0.0.1";
-    const bindHost = host.includes(":") ? `[${host}]` : host;
-    this.#port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(
-        `${bindHost}:${this.options.port ?? 0}`,
-        grpc.ServerCredentials.createInsecure(),
-        (e, port) => (e ? reject(e) : resolve(port)),
-      )
-    );
+    const server = new GrpcStreamServer({
+      hostname: host,
+      port: this.options.port ?? 0,
+      path: MESSAGE_STREAM_PATH,
+      maxMessageBytes: MAX_REQUEST_BYTES,
+      backlogBytes: NOTIFY_BACKLOG_BYTES,
+      accept: (stream) => this.#accept(stream),
+      onError: (e) => this.#log("warn", "gRPC front error", { error: String(e) }),
+    });
+    try {
+      this.#port = server.listen();
+    } catch (e) {
+      return Promise.reject(e);
+    }
     this.#server = server;
     this.#log("info", "gRPC mining front listening", { host, port: this.#port });
-    return this.#port;
+    return Promise.resolve(this.#port);
   }
 
   /** Bound port (after listen()). */
@@ -136,19 +135,17 @@ export class GrpcMiningFront {
     return { connections: this.#connections.size, ...this.#counters };
   }
 
-  #accept(call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>): void {
-    if (this.#connections.size >= (this.options.maxConnections ?? 256)) {
-      call.emit("error", { code: grpc.status.RESOURCE_EXHAUSTED, details: "too many miners" });
-      return;
-    }
+  #accept(stream: ServerStream): StreamHandler | string {
+    if (this.#connections.size >= (this.options.maxConnections ?? 256)) return "too many miners";
     const conn = new Connection(
-      call,
+      stream,
       this.options,
       this.#log,
       this.#counters,
       () => this.#connections.delete(conn),
     );
     this.#connections.add(conn);
+    return conn;
   }
 
   /** Stops accepting and ends every miner connection. */
@@ -156,45 +153,49 @@ export class GrpcMiningFront {
     for (const c of [...this.#connections]) c.close();
     const server = this.#server;
     this.#server = undefined;
-    if (server === undefined) return;
-    await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    await server?.close();
   }
 }
 
 /** One miner's MessageStream. */
-class Connection {
+class Connection implements StreamHandler {
   #notify = false;
   #subs = new Map<string, () => void>();
   #closed = false;
   readonly #peer: string;
 
   constructor(
-    readonly call: grpc.ServerDuplexStream<Uint8Array, Uint8Array>,
+    readonly call: ServerStream,
     readonly options: GrpcMiningFrontOptions,
     readonly log: LogFn,
     readonly counters: Counters,
     readonly onGone: () => void,
   ) {
-    this.#peer = call.getPeer();
-    call.on("data", (bytes: Uint8Array) => this.#onData(bytes));
-    call.on("end", () => this.close());
-    call.on("cancelled", () => this.close());
-    call.on("error", () => this.close());
+    this.#peer = call.peer;
     log("info", "miner connected to gRPC front", { peer: this.#peer });
   }
 
+  /** The call ended from the miner's side or the connection broke. */
+  onEnd(reason: string): void {
+    this.#release(reason);
+  }
+
+  /** Ends the miner's call from kstratum's side. */
   close(): void {
+    this.call.end();
+  }
+
+  #release(reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
     for (const off of this.#subs.values()) off();
     this.#subs.clear();
-    this.call.end();
     this.onGone();
-    this.log("info", "miner left gRPC front", { peer: this.#peer });
+    this.log("info", "miner left gRPC front", { peer: this.#peer, reason });
   }
 
   #send(id: bigint, payload: number, body: Uint8Array): void {
-    if (!this.#closed) this.call.write(encodeEnvelope({ id, payload, body }));
+    if (!this.#closed) this.call.send(encodeEnvelope({ id, payload, body }));
   }
 
   #error(id: bigint, requestField: number, message: string): void {
@@ -202,7 +203,8 @@ class Connection {
     this.#send(id, responseOf(requestField), body);
   }
 
-  #onData(bytes: Uint8Array): void {
+  /** One request from the miner. */
+  onMessage(bytes: Uint8Array): void {
     let env;
     try {
       env = decodeEnvelope(bytes);
@@ -252,7 +254,7 @@ class Connection {
 
   #onJob(address: string): void {
     // A notification only says "ask again"; skip it if the miner is not reading.
-    if (this.#notify && this.call.writableLength < NOTIFY_BACKLOG_BYTES) {
+    if (this.#notify && this.call.backlogBytes < NOTIFY_BACKLOG_BYTES) {
       this.#send(0n, PAYLOAD.newBlockTemplateNotification, new Uint8Array(0));
     }
     this.log("debug", "job for gRPC miner", { peer: this.#peer, address });

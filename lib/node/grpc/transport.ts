@@ -1,49 +1,33 @@
-// One long-lived `/protowire.RPC/MessageStream` call over @grpc/grpc-js: requests matched to responses
-// by envelope id, per-call timeouts, notifications (id 0). The only place the gRPC client library is used.
+// One long-lived `/protowire.RPC/MessageStream` call to kaspad over Deno's fetch (HTTP/2 cleartext,
+// hyper inside; not node:http2): requests matched to responses by id, timeouts, keepalive, notifications.
 
-import * as grpc from "@grpc/grpc-js";
-import { Buffer } from "node:buffer";
 import { badResponse, NodeError } from "../errors.ts";
 import { decodeEnvelope, encodeEnvelope, type Envelope } from "./envelope.ts";
+import { frameMessage, FrameReader } from "./frames.ts";
+import { PAYLOAD } from "./messages.ts";
 
 export { decodeEnvelope, encodeEnvelope, type Envelope };
 
 /** gRPC method path of kaspad's single streaming RPC. */
 export const MESSAGE_STREAM_PATH = "/protowire.RPC/MessageStream";
 
-const toBuffer = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-const fromBuffer = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-
-/** Service definition for a raw-bytes MessageStream (shared by client and the mining front). */
-export const messageStreamService: grpc.ServiceDefinition = {
-  MessageStream: {
-    path: MESSAGE_STREAM_PATH,
-    requestStream: true,
-    responseStream: true,
-    requestSerialize: toBuffer,
-    requestDeserialize: fromBuffer,
-    responseSerialize: toBuffer,
-    responseDeserialize: fromBuffer,
-  },
-};
-
-/** Channel options: kaspad accepts messages up to 1 GB; keepalive notices a dead peer. */
-export function channelOptions(maxMessageBytes: number): grpc.ChannelOptions {
-  return {
-    "grpc.max_receive_message_length": maxMessageBytes,
-    "grpc.max_send_message_length": maxMessageBytes,
-    "grpc.keepalive_time_ms": 30_000,
-    "grpc.keepalive_timeout_ms": 10_000,
-  };
-}
+/** Headers of a gRPC call (HTTP/2 request or response). */
+export const GRPC_HEADERS = { "content-type": "application/grpc", "te": "trailers" } as const;
 
 export interface MessageStreamOptions {
-  /** "host:port" of kaspad's gRPC listener. */
+  /** "host:port" of kaspad's gRPC listener ("[v6]:port" for IPv6). */
   address: string;
-  /** How long open() waits for the channel, ms. Default 5000. */
+  /** How long open() waits for kaspad's response headers, ms. Default 5000. */
   connectTimeoutMs?: number;
-  /** Largest message accepted or sent, bytes. Default 256 MiB. */
+  /** Largest message accepted, bytes; checked from the length prefix. Default 256 MiB. */
   maxMessageBytes?: number;
+  /**
+   * After this long without a byte from kaspad, a ping is sent; no answer within
+   * `keepaliveTimeoutMs` ends the stream as disconnected. ms. Default 30000.
+   */
+  keepaliveMs?: number;
+  /** How long a keepalive ping may wait, ms. Default 10000. */
+  keepaliveTimeoutMs?: number;
   /** Receives notifications (envelopes with id 0). */
   onNotification: (payload: number, body: Uint8Array) => void;
   /** Called once when the stream ends for any reason other than close(). */
@@ -56,78 +40,99 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/**
- * Resolves when the channel is READY; rejects at `deadline` (ms since the epoch) or as soon as a
- * connection attempt fails. (grpc-js's waitForReady keeps retrying a refused port until the deadline,
- * so a dead first endpoint cost the whole connect timeout before failover tried the next one.)
- */
-function untilReady(
-  channel: ReturnType<grpc.Client["getChannel"]>,
-  deadline: number,
-): Promise<void> {
-  const { READY, TRANSIENT_FAILURE, SHUTDOWN } = grpc.connectivityState;
-  return new Promise<void>((resolve, reject) => {
-    const check = (): void => {
-      const state = channel.getConnectivityState(true);
-      if (state === READY) return resolve();
-      if (state === TRANSIENT_FAILURE || state === SHUTDOWN) {
-        return reject(new Error(`connection failed (${grpc.connectivityState[state]})`));
-      }
-      channel.watchConnectivityState(state, deadline, (e) => (e ? reject(e) : check()));
-    };
-    check();
-  });
+/** "host:port" or "[v6]:port" as fetch's direct-TCP transport takes it (v6 keeps its brackets). */
+export function tcpTarget(address: string): { hostname: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):(\d{1,5})$/.exec(address);
+  const port = Number(m?.[2]);
+  if (m === null || port > 65535) {
+    throw new NodeError("disconnected", `kaspad gRPC address "${address}" is not host:port`);
+  }
+  return { hostname: m[1]!, port };
 }
 
-/** A single MessageStream call; make a new one to reconnect. */
+/** The gRPC status a response carries in its headers (a trailers-only answer), if any. */
+function headerStatus(res: Response): string | undefined {
+  const status = res.headers.get("grpc-status");
+  if (status === null || status === "0") return undefined;
+  const message = decodeURIComponent(res.headers.get("grpc-message") ?? "");
+  return `gRPC status ${status}${message === "" ? "" : `: ${message}`}`;
+}
+
+/** A single MessageStream call on its own HTTP/2 connection; make a new one to reconnect. */
 export class MessageStream {
-  #client: grpc.Client | undefined;
-  #call: grpc.ClientDuplexStream<Uint8Array, Uint8Array> | undefined;
+  #http: Deno.HttpClient | undefined;
+  #abort = new AbortController();
+  #body: ReadableStreamDefaultController<Uint8Array> | undefined;
   #pending = new Map<bigint, Pending>();
   #nextId = 1n;
   #state: "idle" | "open" | "closed" = "idle";
+  #lastHeardMs = 0;
+  #keepalive: ReturnType<typeof setInterval> | undefined;
+  #probing = false;
 
+  /** A stream that is not connected yet; call open(). */
   constructor(readonly options: MessageStreamOptions) {}
 
   /** Connects and opens the stream. Rejects with NodeError("disconnected") if unreachable. */
   async open(): Promise<void> {
-    const { address, connectTimeoutMs = 5000, maxMessageBytes = 256 * 1024 * 1024 } = this.options;
-    const client = new grpc.Client(
-      address,
-      grpc.credentials.createInsecure(),
-      channelOptions(maxMessageBytes),
+    const { address, connectTimeoutMs = 5000 } = this.options;
+    // The connection goes to kaspad's own socket: an http_proxy in the environment must not
+    // capture it (fetch would otherwise honour one), and HTTP/2 is spoken from the first byte.
+    const http = Deno.createHttpClient({
+      http1: false,
+      http2: true,
+      proxy: { transport: "tcp", ...tcpTarget(address) },
+    });
+    this.#http = http;
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (this.#body = c) });
+    const timer = setTimeout(
+      () => this.#abort.abort(new Error(`no answer within ${connectTimeoutMs} ms`)),
+      connectTimeoutMs,
     );
-    this.#client = client;
+    let res: Response;
     try {
-      await untilReady(client.getChannel(), Date.now() + connectTimeoutMs);
+      res = await fetch(
+        `http://${address}${MESSAGE_STREAM_PATH}`,
+        {
+          method: "POST",
+          headers: GRPC_HEADERS,
+          body,
+          client: http,
+          signal: this.#abort.signal,
+          duplex: "half",
+        } as RequestInit & { duplex: "half" },
+      );
+      const refused = res.status !== 200 ? `HTTP status ${res.status}` : headerStatus(res);
+      if (refused !== undefined) {
+        await res.body?.cancel();
+        throw new Error(refused);
+      }
     } catch (e) {
-      client.close();
-      this.#state = "closed";
-      throw new NodeError("disconnected", `kaspad gRPC ${address} unreachable`, { cause: e });
+      this.#teardown(new NodeError("closed", "open failed"));
+      const detail = e instanceof Error ? e.message : String(e);
+      throw new NodeError("disconnected", `kaspad gRPC ${address} unreachable: ${detail}`, {
+        cause: e,
+      });
+    } finally {
+      clearTimeout(timer);
     }
-    const call = client.makeBidiStreamRequest<Uint8Array, Uint8Array>(
-      MESSAGE_STREAM_PATH,
-      toBuffer,
-      fromBuffer,
-    );
-    this.#call = call;
     this.#state = "open";
-    call.on("data", (bytes: Uint8Array) => this.#onData(bytes));
-    call.on(
-      "error",
-      (e: Error) => this.#fail(new NodeError("disconnected", e.message, { cause: e })),
+    this.#lastHeardMs = Date.now();
+    this.#startKeepalive();
+    this.#read(res).catch((e) =>
+      this.#fail(new NodeError("disconnected", `kaspad gRPC stream failed: ${e}`, { cause: e }))
     );
-    call.on("end", () => this.#fail(new NodeError("disconnected", "kaspad ended the stream")));
   }
 
+  /** Whether the stream is open. */
   get isOpen(): boolean {
     return this.#state === "open";
   }
 
   /** Sends a request and resolves with the response envelope carrying the same id. */
   request(payload: number, body: Uint8Array, timeoutMs: number): Promise<Envelope> {
-    const call = this.#call;
-    if (this.#state !== "open" || call === undefined) {
+    const writer = this.#body;
+    if (this.#state !== "open" || writer === undefined) {
       return Promise.reject(new NodeError("disconnected", "gRPC stream is not open"));
     }
     const id = this.#nextId++;
@@ -137,11 +142,32 @@ export class MessageStream {
         reject(new NodeError("timeout", `no answer to request ${payload} within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#pending.set(id, { resolve, reject, timer });
-      call.write(encodeEnvelope({ id, payload, body }));
+      writer.enqueue(frameMessage(encodeEnvelope({ id, payload, body })));
     });
   }
 
-  #onData(bytes: Uint8Array): void {
+  async #read(res: Response): Promise<void> {
+    const frames = new FrameReader(this.options.maxMessageBytes ?? 256 * 1024 * 1024);
+    const reader = res.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (this.#ended) return;
+      if (done) break;
+      this.#lastHeardMs = Date.now();
+      for (const message of frames.push(value)) {
+        this.#onMessage(message);
+        if (this.#ended) return;
+      }
+    }
+    this.#fail(new NodeError("disconnected", "kaspad ended the stream"));
+  }
+
+  /** Whether the stream has ended (a getter, so checks after awaits are not narrowed away). */
+  get #ended(): boolean {
+    return this.#state === "closed";
+  }
+
+  #onMessage(bytes: Uint8Array): void {
     let envelope: Envelope;
     try {
       envelope = decodeEnvelope(bytes);
@@ -160,6 +186,25 @@ export class MessageStream {
     pending.resolve(envelope);
   }
 
+  /** A ping when kaspad has been silent for keepaliveMs; no answer ends the stream. */
+  #startKeepalive(): void {
+    const idleMs = this.options.keepaliveMs ?? 30_000;
+    const waitMs = this.options.keepaliveTimeoutMs ?? 10_000;
+    this.#keepalive = setInterval(() => {
+      if (this.#probing || Date.now() - this.#lastHeardMs < idleMs) return;
+      this.#probing = true;
+      this.request(PAYLOAD.pingRequest, new Uint8Array(0), waitMs).then(
+        () => void (this.#probing = false),
+        (e) => {
+          this.#probing = false;
+          if (e instanceof NodeError && e.code === "timeout") {
+            this.#fail(new NodeError("disconnected", `kaspad silent: ${e.message}`));
+          }
+        },
+      );
+    }, Math.max(50, Math.min(idleMs, waitMs) / 2));
+  }
+
   #fail(error: NodeError): void {
     if (this.#state === "closed") return;
     this.#teardown(error);
@@ -168,20 +213,19 @@ export class MessageStream {
 
   #teardown(error: NodeError): void {
     this.#state = "closed";
+    clearInterval(this.#keepalive);
     for (const p of this.#pending.values()) {
       clearTimeout(p.timer);
       p.reject(error);
     }
     this.#pending.clear();
-    const call = this.#call;
-    this.#call = undefined;
-    if (call !== undefined) {
-      call.removeAllListeners();
-      call.on("error", () => {}); // a cancelled call reports CANCELLED; nothing to do
-      call.cancel();
-    }
-    this.#client?.close();
-    this.#client = undefined;
+    try {
+      this.#body?.close(); // END_STREAM: kaspad sees the call end cleanly
+    } catch { /* already closed or cancelled */ }
+    this.#body = undefined;
+    this.#abort.abort(error);
+    this.#http?.close();
+    this.#http = undefined;
   }
 
   /** Ends the stream; pending calls reject with NodeError("closed"). onClosed is not called. */
