@@ -15,8 +15,8 @@ if [ ${#modules[@]} -eq 0 ]; then
 fi
 
 echo "doc_lint: deno doc --lint on ${#modules[@]} module(s): ${modules[*]}" >&2
-# deno doc also warns that it cannot resolve @types/node's own triple-slash references (reached
-# through @grpc/grpc-js); those are about a dependency's typings, not our docs: count, don't print.
+# deno doc may warn that it cannot resolve @types/node's own triple-slash references (reached
+# through an npm dependency's typings); those are not about our docs: count, don't print.
 rc=0
 out=$(deno doc --lint "${modules[@]}" 2>&1) || rc=$?
 noise='^Warning Failed resolving types\. .*@types/node'
