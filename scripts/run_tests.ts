@@ -4,8 +4,8 @@
 //
 //   deno run --allow-run --allow-read --allow-env scripts/run_tests.ts [paths...]
 //
-// A run whose deno process dies on a signal (a runtime crash, not a failed assertion) is rerun, at
-// most twice, and every crash is reported; a third counts as a failure. Failed assertions never rerun.
+// A deno process that dies on a signal (a runtime crash, not a failed assertion) is never rerun: the
+// crash is reported with its signal ("deno crashed (SIGSEGV) running <file>") and fails the run.
 
 const TEST_FLAGS = [
   "--allow-net",
@@ -18,19 +18,42 @@ const TEST_FLAGS = [
 
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 
-/**
- * Reruns of a run whose deno process died on a signal. Deno 2.9.6 once segfaulted in about half
- * the runs of one file (V8 tiering up a relaxed-SIMD kernel; fixed in lib/pow); a runtime crash is
- * reported, never silent, and a third one fails the run. See docs/robustness.md.
- */
-const MAX_CRASH_RERUNS = 2;
+/** Signal names by number (Linux), for a crash seen only as exit status 128 + N. */
+const SIGNALS: Readonly<Record<number, string>> = {
+  1: "SIGHUP",
+  2: "SIGINT",
+  3: "SIGQUIT",
+  4: "SIGILL",
+  5: "SIGTRAP",
+  6: "SIGABRT",
+  7: "SIGBUS",
+  8: "SIGFPE",
+  9: "SIGKILL",
+  11: "SIGSEGV",
+  13: "SIGPIPE",
+  15: "SIGTERM",
+};
 
-/** Whether the deno process died on a signal rather than finishing. */
-function crashed(result: { code: number; signal: string | null }): boolean {
-  return result.signal !== null || result.code >= 128;
+/** How one `deno test` process ended, and what it wrote to stdout. */
+export interface RunResult {
+  code: number;
+  signal: string | null;
+  out: string;
 }
 
-interface Counts {
+/**
+ * The signal a deno process died on: the name the OS reported, else the one an exit status of
+ * 128 + N stands for; null when the process exited by itself.
+ */
+export function crashSignal(result: { code: number; signal: string | null }): string | null {
+  if (result.signal !== null) return result.signal;
+  if (result.code <= 128 || result.code >= 128 + 65) return null;
+  const n = result.code - 128;
+  return `${SIGNALS[n] ?? `signal ${n}`}, exit ${result.code}`;
+}
+
+/** Test counts of one run or of the whole suite. */
+export interface Counts {
   passed: number;
   failed: number;
   ignored: number;
@@ -45,6 +68,38 @@ export function parseSummary(output: string): Counts | undefined {
   if (last === undefined) return undefined;
   const num = (word: string): number => Number(last.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
   return { passed: num("passed"), failed: num("failed"), ignored: num("ignored") };
+}
+
+/** What one run adds to the totals, and the line saying what went wrong, if anything did. */
+export interface RunVerdict {
+  counts: Counts;
+  problem?: string;
+}
+
+/**
+ * Judges one finished run. A crash (death on a signal) counts as at least one failed test and is
+ * named with its signal, whatever the output says; there is no second attempt.
+ */
+export function judgeRun(name: string, result: RunResult): RunVerdict {
+  const counts = parseSummary(result.out);
+  const signal = crashSignal(result);
+  if (signal !== null) {
+    return {
+      counts: {
+        passed: counts?.passed ?? 0,
+        failed: Math.max(1, counts?.failed ?? 0),
+        ignored: counts?.ignored ?? 0,
+      },
+      problem: `deno crashed (${signal}) running ${name}`,
+    };
+  }
+  if (counts === undefined || (result.code !== 0 && counts.failed === 0)) {
+    return {
+      counts: { passed: 0, failed: Math.max(1, counts?.failed ?? 0), ignored: 0 },
+      problem: `${name}: exit ${result.code} without a test summary`,
+    };
+  }
+  return counts.failed > 0 ? { counts, problem: `${name}: ${counts.failed} failed` } : { counts };
 }
 
 /** Groups: the unit folder as one run, every other test file as a run of its own. */
@@ -103,23 +158,13 @@ async function main(args: string[]): Promise<number> {
   const started = performance.now();
   for (const targets of runs) {
     const name = targets.join(" ");
-    let result = await runOnce(targets);
-    for (let rerun = 1; rerun <= MAX_CRASH_RERUNS && crashed(result); rerun++) {
-      const crash = `deno crashed (${result.signal ?? `exit ${result.code}`}) running ${name}`;
-      console.error(`run_tests: ${crash}; rerun ${rerun} of ${MAX_CRASH_RERUNS}`);
-      problems.push(`${crash} (rerun ${rerun})`);
-      result = await runOnce(targets);
-    }
-    const counts = parseSummary(result.out);
-    if (counts === undefined || (result.code !== 0 && counts.failed === 0)) {
-      total.failed += Math.max(1, counts?.failed ?? 0);
-      problems.push(`${name}: exit ${result.signal ?? result.code} without a test summary`);
-      continue;
-    }
+    const { counts, problem } = judgeRun(name, await runOnce(targets));
     total.passed += counts.passed;
     total.failed += counts.failed;
     total.ignored += counts.ignored;
-    if (counts.failed > 0) problems.push(`${name}: ${counts.failed} failed`);
+    if (problem === undefined) continue;
+    problems.push(problem);
+    console.error(`run_tests: ${problem}`);
   }
   const seconds = Math.round((performance.now() - started) / 1000);
   console.log(`\nrun_tests: ${runs.length} runs in ${seconds} s`);

@@ -4,7 +4,7 @@
 import { parseJson } from "../lib/protocol/mod.ts";
 import { createPowState, difficultyToTarget, type PowState } from "../lib/pow/mod.ts";
 
-/** The four wire dialects of spec/stratum.md. */
+/** The four Stratum wire dialects: A array jobs, B one big-hex job, C Bitmain, D simplified. */
 export type MinerDialect = "A" | "B" | "C" | "D";
 
 /** What each dialect's miner says it is at subscribe. */

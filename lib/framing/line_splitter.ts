@@ -1,5 +1,5 @@
 // Splits a byte stream into newline-terminated text lines, each capped in length.
-// Pure: no I/O. `LineStream` wraps it as a TransformStream for sockets.
+// Pure: no I/O; net/ feeds it socket bytes and answers or closes on what it returns.
 
 /** Default cap on one line, bytes (64 KiB), as real bridges use after unbounded-buffer bugs. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024;

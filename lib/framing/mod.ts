@@ -3,4 +3,3 @@
 
 export { concatBytes, DEFAULT_MAX_LINE_BYTES, LineSplitter } from "./line_splitter.ts";
 export type { LineSplitterOptions, SplitEvent } from "./line_splitter.ts";
-export { LineStream, LineTooLongError } from "./line_stream.ts";

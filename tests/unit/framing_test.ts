@@ -1,8 +1,8 @@
-// Unit tests for lib/framing: the capped line splitter and its TransformStream.
+// Unit tests for lib/framing: the capped line splitter.
 // Pure: run with no permissions.
 
 import assert from "node:assert/strict";
-import { LineSplitter, LineStream, LineTooLongError } from "../../lib/framing/mod.ts";
+import { LineSplitter } from "../../lib/framing/mod.ts";
 
 const te = new TextEncoder();
 
@@ -71,25 +71,4 @@ Deno.test("framing returns an unterminated last line at finish", () => {
 
 Deno.test("framing rejects a cap below one byte", () => {
   assert.throws(() => new LineSplitter({ maxLineBytes: 0 }), RangeError);
-});
-
-Deno.test("LineStream parses a line spanning many chunks", async () => {
-  const chunks = ['{"id":1,"me', 'thod":"x"}\n{"id"', ":2}\n", '{"id":3}'].map((c) => te.encode(c));
-  const readable = ReadableStream.from(chunks).pipeThrough(new LineStream());
-  const got: string[] = [];
-  for await (const line of readable) got.push(line);
-  assert.deepEqual(got, ['{"id":1,"method":"x"}', '{"id":2}', '{"id":3}']);
-});
-
-Deno.test("LineStream errors with LineTooLongError past the cap", async () => {
-  const readable = ReadableStream.from([te.encode("ok\n"), te.encode("x".repeat(20))])
-    .pipeThrough(new LineStream({ maxLineBytes: 16 }));
-  const reader = readable.getReader();
-  assert.deepEqual(await reader.read(), { done: false, value: "ok" });
-  await assert.rejects(reader.read(), (e: unknown) => {
-    assert.ok(e instanceof LineTooLongError);
-    assert.equal(e.code, "line-too-long");
-    assert.equal(e.maxLineBytes, 16);
-    return true;
-  });
 });

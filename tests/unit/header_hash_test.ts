@@ -1,8 +1,8 @@
-// Header serialization, BlockHash and pre-PoW hash against shared/vectors/header-vectors.json.
-// The JSON is a static import (shared/ sits beside the repo root), so no permissions are needed.
+// Header serialization, BlockHash and pre-PoW hash against the rusty-kaspa vectors in
+// tests/fixtures/vectors/ (provenance in its README). A static import: no permissions needed.
 
 import assert from "node:assert/strict";
-import vectors from "../../../shared/vectors/header-vectors.json" with { type: "json" };
+import vectors from "../fixtures/vectors/header-vectors.json" with { type: "json" };
 import {
   BlockError,
   blockHash,

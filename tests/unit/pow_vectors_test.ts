@@ -1,8 +1,8 @@
-// Every vector of shared/vectors/pow-vectors.json against the kHeavyHash kernel and PowState.
-// The JSON is a static import (shared/ sits beside the repo root), so no permissions are needed.
+// Every vector of tests/fixtures/vectors/pow-vectors.json against the kHeavyHash kernel and
+// PowState. A static import (provenance in that folder's README): no permissions needed.
 
 import assert from "node:assert/strict";
-import vectors from "../../../shared/vectors/pow-vectors.json" with { type: "json" };
+import vectors from "../fixtures/vectors/pow-vectors.json" with { type: "json" };
 import { heapU8, heapView, kernel, readWords } from "../../lib/pow/_kernel.ts";
 import { borrowSlot } from "../../lib/pow/state.ts";
 import { compactToTarget, createPowState } from "../../lib/pow/mod.ts";

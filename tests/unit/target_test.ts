@@ -1,8 +1,8 @@
 // Compact bits, Stratum share difficulty and network difficulty conversions (lib/pow/target.ts),
-// including the compact-bits cases of shared/vectors/pow-vectors.json.
+// including the compact-bits cases of tests/fixtures/vectors/pow-vectors.json.
 
 import assert from "node:assert/strict";
-import vectors from "../../../shared/vectors/pow-vectors.json" with { type: "json" };
+import vectors from "../fixtures/vectors/pow-vectors.json" with { type: "json" };
 import {
   blockWork,
   compactToTarget,

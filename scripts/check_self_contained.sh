@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Proves the repository is self-contained: no tracked file names a path outside it, and a copy of
+# the tracked files alone, in a fresh temp folder with no ../shared beside it, type-checks and
+# passes the unit tests. Usage: bash scripts/check_self_contained.sh  (DENO="npx -y deno@x" to pick)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+DENO=${DENO:-deno}
+
+log() { echo "check_self_contained: $*" >&2; }
+
+# 1. No tracked file reads or names the project machine's folders outside the repository. This
+#    file is left out: it has to spell the patterns.
+pattern='\.\./shared/|/work/'
+if found=$(git grep -n -I -E "$pattern" -- . ':(exclude)scripts/check_self_contained.sh'); then
+  log "tracked files name a path outside the repository; copy the data in and name its source:"
+  printf '%s\n' "$found" >&2
+  exit 1
+fi
+
+# 2. The tracked files, with their working-tree content, copied where nothing sits beside them.
+#    Untracked files are left behind on purpose: a clone would not have them either.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kstratum-selfcontained.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+copy="$tmp/kstratum"
+mkdir "$copy"
+git ls-files -z | while IFS= read -r -d '' path; do
+  if [ -e "$path" ]; then printf '%s\0' "$path"; fi
+done | tar --null -T - -cf - | tar -xf - -C "$copy"
+if [ -e "$copy/../shared" ]; then
+  log "$copy/../shared exists; the copy would not prove anything"
+  exit 1
+fi
+log "copied $(git ls-files | wc -l) tracked files to $copy"
+
+cd "$copy"
+check_paths=(main.ts lib tests scripts)
+[ -d bench ] && check_paths+=(bench)
+# $DENO is deliberately unquoted: it may be several words ("npx -y deno@...").
+# shellcheck disable=SC2086
+$DENO check "${check_paths[@]}"
+# The unit tests exactly as `deno task test:unit` runs them, from the copy's own deno.json.
+# shellcheck disable=SC2086
+$DENO task test:unit
+log "ok: the copy type-checks and passes the unit tests with nothing outside it"
