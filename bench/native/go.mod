@@ -1,0 +1,3 @@
+module kstratum.invalid/bench/native
+
+go 1.22
