@@ -1,5 +1,5 @@
-// Renders bench/RESULTS.md from one scale run: targets table, fan-out, shares, memory, node load
-// and the side-by-side with the Rust stratum-bridge. Pure: data in, markdown out.
+// Renders bench/RESULTS.md from one scale run: targets, ratios to the native floor, fan-out, shares,
+// memory, node load and the side-by-side with the Rust stratum-bridge. Pure: data in, markdown out.
 
 import type { LoadSummary } from "../../scripts/loadgen/run.ts";
 import { bucketQuantile, fanout, mb, nodeLoad, resources } from "./analysis.ts";
@@ -10,7 +10,15 @@ export interface RunFacts {
   date: string;
   durationS: number;
   machine: { nproc: number; cpu: string; ramGb: number; kernel: string; ulimitN: string };
-  versions: { deno: string; v8: string; kstratum: string; commit: string; bridge: string };
+  versions: {
+    deno: string;
+    v8: string;
+    kstratum: string;
+    commit: string;
+    bridge: string;
+    /** `go version` of the toolchain that built bench/native. */
+    go: string;
+  };
   /** kHeavyHash checks per second in one thread of the orchestrator (lib/pow), same run. */
   powPerSec: number;
   /** Share difficulty of the share-path runs. */
@@ -42,6 +50,16 @@ function endRss(r: ScenarioResult | undefined): number | undefined {
   return resources(r.samples, load.window.endAt - 10_000, load.window.endAt).rss;
 }
 
+/** Floors stamp each job with the moment their broadcast starts: no node in between. */
+function isFloor(r: ScenarioResult): boolean {
+  return r.server.kind === "baseline" || r.server.kind === "native";
+}
+
+/** The load generator that measured `r`, as the tables name it. */
+function instrumentName(r: ScenarioResult): string {
+  return r.instrument === "native" ? "Go (bench/native)" : "Deno (scripts/loadgen.ts)";
+}
+
 function fan(r: ScenarioResult | undefined) {
   const load = lastLoad(r);
   if (r === undefined || load === undefined) return undefined;
@@ -49,7 +67,7 @@ function fan(r: ScenarioResult | undefined) {
   const own = r.serverFanout[r.serverFanout.length - 1];
   return {
     load,
-    f: fanout(load, r.events, tail, r.server.kind === "baseline"),
+    f: fanout(load, r.events, tail, isFloor(r)),
     own: { p50: bucketQuantile(own, 0.5), p99: bucketQuantile(own, 0.99) },
   };
 }
@@ -62,6 +80,10 @@ function serverName(r: ScenarioResult): string {
       return r.server.rate > 0
         ? "baseline (bare broadcast loop)"
         : "baseline (bare server, sends nothing)";
+    case "native":
+      return r.server.rate > 0
+        ? "native floor (Go broadcast loop)"
+        : "native floor (Go, sends nothing)";
     case "kstratum":
       return r.server.v8Flags === undefined ? "kstratum" : `kstratum, V8 ${r.server.v8Flags}`;
     default:
@@ -71,8 +93,8 @@ function serverName(r: ScenarioResult): string {
 
 function fanoutRows(results: ScenarioResult[], ids: string[]): string[] {
   const rows = [
-    "| server | miners | templates/s | complete / templates | arrival → last miner p50 / p99 (ms) | node notification → last miner p50 / p99 (ms) | per miner: template → held p50 / p99 (ms) | server's own metric: published → notify queued p50 / p99 (≤ bucket, ms) | jobs per miner per s | miners without a job in the last 5 s |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| server | load generator | miners | templates/s | complete / templates | arrival → last miner p50 / p99 (ms) | node notification → last miner p50 / p99 (ms) | per miner: template → held p50 / p99 (ms) | server's own metric: published → notify queued p50 / p99 (≤ bucket, ms) | jobs per miner per s | miners without a job in the last 5 s |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const id of ids) {
     const r = find(results, id);
@@ -80,7 +102,7 @@ function fanoutRows(results: ScenarioResult[], ids: string[]): string[] {
     if (r === undefined || x === undefined) continue;
     const { load, f } = x;
     rows.push(
-      `| ${serverName(r)} | ${
+      `| ${serverName(r)} | ${instrumentName(r)} | ${
         int(load.miners.ready)
       } | ${r.fake.rate} | ${f.complete} / ${f.templates} | ` +
         `${f1(f.fromArrival.p50)} / ${f1(f.fromArrival.p99)} | ${f1(f.fromNotify.p50)} / ${
@@ -105,11 +127,11 @@ function memoryRow(r: ScenarioResult | undefined): string | undefined {
   const late = resources(r.samples, Math.max(startAt, endAt - 10_000), endAt);
   const miners = load.miners.ready;
   const perConn = miners > 0 ? (late.rss - base.rss) / miners / 1024 : 0;
-  return `| ${serverName(r)} | ${int(miners)} | ${Math.round((endAt - startAt) / 1000)} | ${
-    f1(mb(base.rss))
-  } | ${f1(mb(early.rss))} | ${f1(mb(late.rss))} (max ${f1(mb(late.rssMax))}) | ${f1(perConn)} | ${
-    f2(late.cpuCores)
-  } |`;
+  return `| ${serverName(r)} | ${instrumentName(r)} | ${int(miners)} | ${
+    Math.round((endAt - startAt) / 1000)
+  } | ${f1(mb(base.rss))} | ${f1(mb(early.rss))} | ${f1(mb(late.rss))} (max ${
+    f1(mb(late.rssMax))
+  }) | ${f1(perConn)} | ${f2(late.cpuCores)} |`;
 }
 
 function nodeRow(r: ScenarioResult | undefined): string | undefined {
@@ -128,17 +150,17 @@ function shareRow(label: string, r: ScenarioResult, load: LoadSummary): string {
   const s = load.shares;
   const rejected = Object.entries(s.rejected).map(([c, n]) => `${n}×${c}`).join(" ") || "0";
   const perShareUs = s.acceptedPerSec > 0 ? (1e6 * use.cpuCores) / s.acceptedPerSec : NaN;
-  return `| ${label} | ${int(load.options.shareRate)} | ${int(s.sentPerSec)} | ${
-    int(s.acceptedPerSec)
-  } | ${rejected} | ${s.timedOut} | ` +
+  return `| ${label} | ${instrumentName(r)} | ${int(load.options.shareRate)} | ${
+    int(s.sentPerSec)
+  } | ${int(s.acceptedPerSec)} | ${rejected} | ${s.timedOut} | ` +
     `${f2(s.latencyMs.p50)} / ${f2(s.latencyMs.p90)} / ${f2(s.latencyMs.p99)} / ${
       f1(s.latencyMs.max)
     } | ${f2(use.cpuCores)} | ${f1(perShareUs)} |`;
 }
 
 const SHARE_HEAD = [
-  "| run | asked/s | sent/s | accepted/s | rejected | timed out | reply ms p50 / p90 / p99 / max | server CPU (cores) | server CPU per accepted share (µs) |",
-  "|---|---:|---:|---:|---|---:|---:|---:|---:|",
+  "| run | load generator | asked/s | sent/s | accepted/s | rejected | timed out | reply ms p50 / p90 / p99 / max | server CPU (cores) | server CPU per accepted share (µs) |",
+  "|---|---|---:|---:|---:|---|---:|---:|---:|---:|",
 ];
 
 /**
@@ -203,6 +225,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
     } GB RAM, Linux ${facts.machine.kernel}, open files limit ${facts.machine.ulimitN}`,
     `- Deno ${facts.versions.deno} (V8 ${facts.versions.v8}); kstratum ${facts.versions.kstratum} at ${facts.versions.commit}`,
     `- Peer: ${facts.versions.bridge}`,
+    `- Native instrument (bench/native) built with ${facts.versions.go}`,
     `- Baseline measured in this run: lib/pow checks ${
       int(facts.powPerSec)
     } kHeavyHash/s in one thread.`,
@@ -230,7 +253,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   out.push(
     `| fan-out p99 ≤ 50 ms at 10k (template arrival → last miner notified; 2 templates/s, so no miner's 250 ms job throttle holds a job) | ${
       k10d
-        ? `measured at the miners: ${
+        ? `measured at the miners by the Deno load generator: ${
           f1(k10d.f.fromArrival.p99)
         } ms; the setup's floor in the same run (bare broadcast loop, same load generator): ${
           b10d && b10d.f.complete === 0
@@ -238,7 +261,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
             : `${f1(b10d?.f.fromArrival.p99 ?? NaN)} ms`
         }; kstratum's own metric (published → notify queued): p99 ≤ ${k10d.own.p99} ms; 1k: ${
           f1(k1d?.f.fromArrival.p99 ?? NaN)
-        } ms at the miners`
+        } ms at the miners${nativeNote(results, "kn-10k-2hz", "n-10k-2hz", arrivalP("p99"))}`
         : "–"
     } | ${status(k10d ? k10d.own.p99 <= 50 && excess <= 50 && k10d.f.complete > 0 : undefined)} |`,
   );
@@ -258,7 +281,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   out.push(
     `| share reply p99 ≤ 5 ms at 2,000 shares/s | ${
       share2000
-        ? `${f2(share2000.shares.latencyMs.p99)} ms at ${
+        ? `Deno load generator: ${f2(share2000.shares.latencyMs.p99)} ms at ${
           int(share2000.shares.acceptedPerSec)
         } accepted/s${
           bShare === undefined
@@ -266,7 +289,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
             : `; the bare broadcast loop under the same load, answering without checking: ${
               f2(bShare.shares.latencyMs.p99)
             } ms`
-        }`
+        }${nativeNote(results, "kn-share", "n-share", replyP("p99"))}`
         : "–"
     } | ${
       status(
@@ -319,6 +342,8 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
     "",
   );
 
+  out.push(...nativeSection(results));
+
   out.push("## Job fan-out", "");
   out.push(
     "Arrival: the fake node's last getBlockTemplate answer for the event. Held: the miner has that template or a newer one (a skipped template counts until newer work arrives). The first 3 s of each window (the server settling after the ramp) and, for kstratum, templates within 1.5 s of the window's end are left out; complete = every miner got there. With 20-80 templates per row, p99 over templates is close to the worst one; the per-miner column pools every miner and template.",
@@ -335,6 +360,12 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
       "r-1k-2hz",
       "k-10k-2hz",
       "r-10k-2hz",
+      "n-1k-2hz",
+      "kn-1k-2hz",
+      "rn-1k-2hz",
+      "n-10k-2hz",
+      "kn-10k-2hz",
+      "rn-10k-2hz",
     ]),
     "",
   );
@@ -358,6 +389,22 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
         "floor: bare broadcast loop, target rate (A:B:C, nothing checked)",
         bShareRun,
         bShare,
+      ),
+    );
+  }
+  const knShare = find(results, "kn-share");
+  const nShare = find(results, "n-share");
+  if (knShare?.loads[0]) {
+    out.push(
+      shareRow("1,000 miners, target rate, A:B:C:D (unchecked nonces)", knShare, knShare.loads[0]),
+    );
+  }
+  if (nShare?.loads[0]) {
+    out.push(
+      shareRow(
+        "floor: native Go broadcast loop, target rate, A:B:C:D (nothing checked)",
+        nShare,
+        nShare.loads[0],
       ),
     );
   }
@@ -386,8 +433,8 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   out.push(
     "RSS: median of /proc samples (every 250 ms). Early: 5-15 s into the window; end: its last 10 s. Each miner's job ring fills in 75 s (300 jobs at 4/s), so only long windows show the steady state. Per connection = (end − without miners) / miners.",
     "",
-    "| server | miners | window (s) | RSS without miners (MB) | RSS early (MB) | RSS at the end (MB) | per connection (KB) | server CPU at the end (cores) |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    "| server | load generator | miners | window (s) | RSS without miners (MB) | RSS early (MB) | RSS at the end (MB) | per connection (KB) | server CPU at the end (cores) |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
   );
   for (
     const id of [
@@ -399,6 +446,10 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
       "k-10k",
       "k-10k-small",
       "r-10k",
+      "n-10k-idle",
+      "n-10k-2hz",
+      "kn-10k-2hz",
+      "rn-10k-2hz",
     ]
   ) {
     const row = memoryRow(find(results, id));
@@ -425,11 +476,12 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   out.push(
     "All processes on the machine, ours and anything else running meanwhile (other work shares these 2 cores; a busy machine inflates latencies). Stolen: time this VM was ready to run and the hypervisor ran another guest (/proc/stat steal); a run with steal well above 0 measured a noisy host and is worth repeating.",
     "",
-    "| scenario | wall (s) | machine CPU busy (cores, of " + facts.machine.nproc +
+    "| scenario | load generator | wall (s) | machine CPU busy (cores, of " +
+      facts.machine.nproc +
       ") | of which stolen by the host (cores) |",
-    "|---|---:|---:|---:|",
+    "|---|---|---:|---:|---:|",
     ...results.map((r) =>
-      `| ${r.name} | ${Math.round(r.wallS)} | ${f2(r.machineBusyCores)} | ${
+      `| ${r.name} | ${instrumentName(r)} | ${Math.round(r.wallS)} | ${f2(r.machineBusyCores)} | ${
         f2(r.machineStealCores ?? NaN)
       } |`
     ),
@@ -529,4 +581,141 @@ function peerSection(results: ScenarioResult[]): string[] {
 
 function sumValues(r: Record<string, number>): number {
   return Object.values(r).reduce((a, b) => a + b, 0);
+}
+
+/** A figure of one scenario, or NaN when it did not run or nothing qualified. */
+type Pick = (r: ScenarioResult) => number;
+
+const arrivalP = (q: "p50" | "p99"): Pick => (r) => {
+  const x = fan(r);
+  return x && x.f.complete > 0 ? x.f.fromArrival[q] : NaN;
+};
+const notifyP = (q: "p50" | "p99"): Pick => (r) => {
+  const x = fan(r);
+  return x && x.f.complete > 0 ? x.f.fromNotify[q] : NaN;
+};
+const replyP = (q: "p50" | "p99"): Pick => (r) => {
+  const l = r.loads[0];
+  return l && l.shares.latencyMs.count > 0 ? l.shares.latencyMs[q] : NaN;
+};
+const loadCpu: Pick = (r) => {
+  const l = lastLoad(r);
+  return l ? resources(r.samples, l.window.startAt, l.window.endAt).cpuCores : NaN;
+};
+const rssMb: Pick = (r) => mb(endRss(r) ?? NaN);
+
+/** "; Go load generator: kstratum X, native floor Y (Z×)" when both scenarios ran. */
+function nativeNote(results: ScenarioResult[], k: string, n: string, pick: Pick): string {
+  const kr = find(results, k);
+  const nr = find(results, n);
+  if (kr === undefined || nr === undefined) return "";
+  const a = pick(kr);
+  const b = pick(nr);
+  return `; Go load generator: ${f2(a)} ms, native floor ${f2(b)} ms (${ratio(a, b)})`;
+}
+
+/**
+ * Every kstratum figure as a ratio to the native floor (issue 20): fan-out at 1k and 10k, the
+ * share reply at 2,000/s and memory at 10k idle, with the bridge beside it when it ran.
+ */
+function nativeSection(results: ScenarioResult[]): string[] {
+  const floorRows: Array<[string, string, string, string, Pick, Pick]> = [
+    [
+      "fan-out p99, 1k miners (ms)",
+      "n-1k-2hz",
+      "kn-1k-2hz",
+      "rn-1k-2hz",
+      arrivalP("p99"),
+      notifyP("p99"),
+    ],
+    [
+      "fan-out p50, 10k miners (ms)",
+      "n-10k-2hz",
+      "kn-10k-2hz",
+      "rn-10k-2hz",
+      arrivalP("p50"),
+      notifyP("p50"),
+    ],
+    [
+      "fan-out p99, 10k miners (ms)",
+      "n-10k-2hz",
+      "kn-10k-2hz",
+      "rn-10k-2hz",
+      arrivalP("p99"),
+      notifyP("p99"),
+    ],
+    [
+      "server CPU, 10k miners, 2 templates/s (cores)",
+      "n-10k-2hz",
+      "kn-10k-2hz",
+      "rn-10k-2hz",
+      loadCpu,
+      loadCpu,
+    ],
+    [
+      "share reply p50 at 2,000/s, 1,000 miners (ms)",
+      "n-share",
+      "kn-share",
+      "-",
+      replyP("p50"),
+      replyP("p50"),
+    ],
+    [
+      "share reply p99 at 2,000/s, 1,000 miners (ms)",
+      "n-share",
+      "kn-share",
+      "-",
+      replyP("p99"),
+      replyP("p99"),
+    ],
+  ];
+  const cell = (id: string, pick: Pick) => {
+    const r = find(results, id);
+    return r === undefined ? NaN : pick(r);
+  };
+  const rows: string[] = [
+    "## Against the native floor",
+    "",
+    "Measured with the Go instrument (bench/native) in this run: the native floor is a bare Go broadcast loop, one write syscall per miner, the machine's own limit (see Setup). Ratio = server ÷ floor (1.00× is the floor; lower is better). Fan-out: 2 templates/s, A:B:C = 1:1:1, template → last miner held it (kstratum from the template's arrival, the bridge from the node's notification). Share replies: A:B:C:D = 1:1:1:1.",
+    "",
+    "| measure | load generator | native floor | kstratum | kstratum ÷ floor | stratum-bridge | bridge ÷ floor |",
+    "|---|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const [label, n, k, r, pick, bridgePick] of floorRows) {
+    const floor = cell(n, pick);
+    const ks = cell(k, pick);
+    const br = r === "-" ? NaN : cell(r, bridgePick);
+    const bridgeText = r === "-"
+      ? "not comparable (difficulty ≥ 1)"
+      : find(results, r)
+      ? f2(br)
+      : "not run";
+    rows.push(
+      `| ${label} | Go (bench/native) | ${f2(floor)} | ${f2(ks)} | ${
+        ratio(ks, floor)
+      } | ${bridgeText} | ${r === "-" ? "" : ratio(br, floor)} |`,
+    );
+  }
+  const k10 = find(results, "k-10k");
+  const dFloor = cell("b-10k-idle", rssMb);
+  const nFloor = cell("n-10k-idle", rssMb);
+  const kRss = k10 ? rssMb(k10) : NaN;
+  const rRss = cell("r-10k", rssMb);
+  const rRan = find(results, "r-10k") !== undefined;
+  rows.push(
+    `| RSS at 10k idle miners vs the bare Deno server holding them (MB) | Deno (scripts/loadgen.ts) | ${
+      f1(dFloor)
+    } (bare Deno) | ${f1(kRss)} | ${ratio(kRss, dFloor)} | ${rRan ? f1(rRss) : "not run"} | ${
+      rRan ? ratio(rRss, dFloor) : ""
+    } |`,
+    `| RSS at 10k idle miners vs the native floor holding them (MB) | Go (bench/native) for the floor, Deno for kstratum | ${
+      f1(nFloor)
+    } (Go) | ${f1(kRss)} | ${ratio(kRss, nFloor)} | ${rRan ? f1(rRss) : "not run"} | ${
+      rRan ? ratio(rRss, nFloor) : ""
+    } |`,
+    "",
+    "kstratum's RSS is from k-10k (10 templates/s, 80 s, each miner's job ring full); the floors send nothing after the handshake. The memory target compares with the bare Deno server: the same runtime holding the same sockets.",
+    "",
+  );
+  return rows;
 }

@@ -1,10 +1,12 @@
 // The scale benchmark (`deno task bench:scale`): kstratum and the Rust stratum-bridge under the
-// same load from the same fake kaspad, one scenario after another, then bench/RESULTS.md.
+// same load from the same fake kaspad, one scenario after another, then bench/RESULTS.md. Two
+// instruments: the Deno load generator (every dialect and share kind) and bench/native (Go: a load
+// generator and a broadcast floor, the machine's own limit), which the run builds with `go build`.
 //
 //   deno run --allow-all bench/scale/run.ts [--quick] [--out bench/RESULTS.md] [--only k-10k,r-10k]
 //
 // Bounded: every scenario has fixed miners and hold times, every child a deadline; the full plan
-// takes about 12 minutes on 2 cores. --quick divides miners by 10 and shortens holds (pipeline check).
+// takes about 17 minutes on 2 cores. --quick divides miners by 10 and shortens holds (pipeline check).
 // --allow-all because Deno reads /proc (CPU model, RSS and CPU time of the servers) only with it.
 // Needs `ulimit -n` ≥ 10240 for the 10k-miner scenarios (the load generator and the server each
 // hold one socket per miner); it stops at once with a message when the limit is lower.
@@ -15,9 +17,11 @@ import { sourceCommit } from "../../main.ts";
 import { createPowState } from "../../lib/pow/mod.ts";
 import { FIXTURE_BITS } from "../../scripts/fake_kaspad/templates.ts";
 import type { DialectId } from "../../scripts/loadgen/options.ts";
+import { buildNative, findGo, NativeBuildError } from "./native.ts";
 import { renderReport, type RunFacts } from "./report.ts";
 import {
   type FakeSpec,
+  type Instrument,
   type LoadSpec,
   type Paths,
   runScenario,
@@ -38,6 +42,8 @@ interface Planned {
   server: ServerSpec;
   fake: FakeSpec;
   loads: LoadSpec[];
+  /** Default "deno". */
+  instrument?: Instrument;
 }
 
 function idle(miners: number, holdS: number, addresses = 1): LoadSpec {
@@ -133,6 +139,7 @@ function plan(scale: number, bridge: boolean): Planned[] {
       fake: at10,
       loads: [5000, 10_000, 20_000, 30_000].map((rate) => shares(200, rate, 8)),
     },
+    ...nativePlan(n, s, bridge),
     // Blocks for both servers: the bridge's lowest share difficulty (1) needs ~2^32 hashes a share,
     // so the only shares a CPU can give it are blocks, with an easy network target.
     ...both("block", { rate: 10, bits: EASY_BITS }, [block]).map((p) =>
@@ -141,6 +148,63 @@ function plan(scale: number, bridge: boolean): Planned[] {
         : p
     ),
   ];
+}
+
+/**
+ * The native instrument's scenarios (issue 20): the Go floor, kstratum and the bridge under the Go
+ * load generator, so every kstratum figure can be stated as a ratio to the machine's own floor.
+ */
+function nativePlan(
+  n: (m: number) => number,
+  s: (h: number) => number,
+  bridge: boolean,
+): Planned[] {
+  const go = (id: string, server: ServerSpec, fake: FakeSpec, load: LoadSpec): Planned => ({
+    id,
+    server,
+    fake,
+    loads: [{ ...load, shareKind: "any" }], // the only kind the Go generator sends
+    instrument: "native",
+  });
+  const at2: FakeSpec = { rate: 2 };
+  const fanoutAt = (miners: number, holdS: number): Planned[] => {
+    const id = `${miners / 1000}k-2hz`;
+    const load = idle(n(miners), s(holdS));
+    return [
+      go(`n-${id}`, { kind: "native", rate: 2 }, at2, load),
+      go(`kn-${id}`, { kind: "kstratum" }, at2, load),
+      ...(bridge ? [go(`rn-${id}`, { kind: "bridge" }, at2, load)] : []),
+    ];
+  };
+  // 2,000 shares/s from 1,000 miners of all four dialects, unchecked nonces: the floor answers
+  // without looking, kstratum at share difficulty 2^-32 hashes and accepts every one. The floor
+  // broadcasts 4 times a second, kstratum's job rate at 10 templates/s.
+  const share: LoadSpec = {
+    ...idle(n(1000), s(20)),
+    mix: { A: 1, B: 1, C: 1, D: 1 },
+    rampPerSec: 5000,
+    shareRate: Math.round(2000 * n(1000) / 1000),
+    shareKind: "any",
+  };
+  // Longer holds than the Deno rows: 2 templates/s gives 30-50 templates after the warm-up.
+  return [
+    ...fanoutAt(1000, 20),
+    ...fanoutAt(10_000, 30),
+    go("n-share", { kind: "native", rate: 4 }, { rate: 10 }, share),
+    go("kn-share", { kind: "kstratum-share", diff: SHARE_DIFF }, { rate: 10 }, share),
+    // The Go floor holding 10k connections and sending nothing: what Go needs per connection.
+    go("n-10k-idle", { kind: "native", rate: 0 }, at2, idle(n(10_000), s(15))),
+  ];
+}
+
+async function goVersion(): Promise<string> {
+  try {
+    const out = await new Deno.Command(await findGo(), { args: ["version"], stdout: "piped" })
+      .output();
+    return new TextDecoder().decode(out.stdout).trim();
+  } catch {
+    return "go not installed";
+  }
 }
 
 function powPerSecond(): number {
@@ -208,13 +272,23 @@ async function main(): Promise<number> {
     console.error(`bench:scale: ${BRIDGE_BIN} not found; running kstratum only`);
   }
   const tmp = await Deno.makeTempDir({ prefix: "kstratum-scale-" });
-  const paths: Paths = { root, tmp, bridgeBin };
-  const started = performance.now();
-  const powPerSec = powPerSecond();
   const only = values.only?.split(",");
   const scenarios = plan(scale, bridgeBin !== undefined).filter((p) =>
     only === undefined || only.includes(p.id)
   );
+  let nativeBin: string | undefined;
+  if (scenarios.some((p) => p.instrument === "native")) {
+    try {
+      nativeBin = await buildNative(root, tmp);
+    } catch (e) {
+      if (!(e instanceof NativeBuildError)) throw e;
+      console.error(`bench:scale: ${e.message}`);
+      return 2;
+    }
+  }
+  const paths: Paths = { root, tmp, bridgeBin, nativeBin };
+  const started = performance.now();
+  const powPerSec = powPerSecond();
   const results: ScenarioResult[] = [];
   try {
     for (const [i, p] of scenarios.entries()) {
@@ -236,8 +310,9 @@ async function main(): Promise<number> {
       kstratum: denoJson.version,
       commit: sourceCommit(new URL("../../", import.meta.url)),
       bridge: bridgeBin === undefined
-        ? "stratum-bridge not installed"
+        ? `stratum-bridge not installed (looked for ${BRIDGE_BIN}): no bridge rows in this run`
         : await bridgeVersion(bridgeBin),
+      go: nativeBin === undefined ? "not used in this run" : await goVersion(),
     },
     powPerSec,
     shareDiff: SHARE_DIFF,
@@ -253,13 +328,16 @@ function setupNotes(quick: boolean): string[] {
     ...(quick
       ? ["QUICK MODE: miners divided by 10, holds shortened; figures are not the benchmark."]
       : []),
-    "Three processes share the machine's cores: the fake kaspad (scripts/fake_kaspad.ts), the Stratum server, and the load generator (scripts/loadgen.ts); the orchestrator only waits and samples /proc. Times crossing processes use each process's performance.timeOrigin + performance.now() (same wall clock).",
+    "Three processes share the machine's cores: the fake kaspad (scripts/fake_kaspad.ts), the Stratum server, and the load generator (scripts/loadgen.ts or bench/native); the orchestrator only waits and samples /proc. Times crossing processes use each process's performance.timeOrigin + performance.now() (same wall clock).",
     "kstratum runs as its own process: `deno run <the start task's permission flags> main.ts --node 127.0.0.1:<fake> --listen 127.0.0.1:<port> --http off --log-level warn --max-connections 20000 --max-connections-per-ip 20000` with every other setting at its default (vardiff, job interval 250 ms, extranonce 2 bytes). The block comparison adds `diff=1` to the listener.",
     "Share-path runs use bench/scale/kstratum_share_server.ts: main.ts's own config loader and lib/app composition, with only the listener difficulty set to 2^-32, below the config's 0.001 floor, so the CPU load generator can find thousands of valid shares per second.",
     "stratum-bridge runs as `stratum-bridge --node-mode external --kaspad-address 127.0.0.1:<fake> --stratum-port 127.0.0.1:<port> --min-share-diff 1 --var-diff false --print-stats false --log-to-file false --extranonce-size 2` with RUST_LOG=warn, in an empty directory (no config.yaml). It speaks dialects A-C (no simplified Stratum), so comparison loads use A:B:C = 1:1:1; kstratum gets the identical load.",
     "The fake kaspad is a stand-in on purpose: a real kaspad cannot emit 10 templates per second on demand. It answers kaspad's gRPC MessageStream with the real devnet template bytes of tests/fixtures/node (timestamp, parents, scores varied per event, coinbase paying the asking address) and counts getBlockTemplate calls per event. kstratum's correctness against the real kaspad is proven by tests/integration/kaspad_*.",
     'The Go kaspa-stratum-bridge could not be installed: the Go module proxy answers 403 "This module version is not available" for github.com/onemorebsmith/kaspa-stratum-bridge (its go.mod declares github.com/onemorebsmith/kaspastratum, also 403), for the rdugan fork, and for github.com/kaspanet/kaspad.',
     "Baselines (bench/scale/baseline_server.ts), the least a Deno Stratum server can do, measured by the same load generator in the same run: for fan-out, a plain loop writing one small notify to every connection; for the share path, the same loop 4 times a second (kstratum's job rate) while every submit is answered at once, unchecked; for memory, the same server holding 10k connections and sending nothing after the handshake (one pending read and a 512-byte buffer per connection).",
+    "Two load generators (instruments), named in every table's load generator column: Deno is scripts/loadgen.ts (lib/pow nonce search for valid and block shares, every dialect); Go is bench/native (stdlib only, goroutines on Go's netpoller, built by this run with `go build -trimpath` into its temporary directory). The Deno generator needs tens of µs of CPU per job it receives, so at 10k miners it is itself a bottleneck; the Go one costs a fraction of that, so the Go rows are the ones that measure the server. The Go generator sends unchecked nonces (share kind any): against kstratum's share server at 2^-32 every nonce is a valid share that kstratum still hashes.",
+    "The native floor (bench/native `floor`): the least a Stratum server can do on this machine. It answers each dialect's handshake minimally, then at the fake node's rate writes one job line per authorized connection, in that connection's dialect, from one loop with one non-blocking write syscall each (a socket that takes less gets the rest from a goroutine, in order); submits are answered `true` unchecked. The job's timestamp is the moment the loop starts, so template → last miner is the broadcast's whole cost. With rate 0 it holds the connections and sends nothing (Go: one goroutine and a 512-byte buffer each). Go's defaults (GOMAXPROCS = cores) for both Go tools.",
+    "Ratios to the native floor: kstratum's figure ÷ the floor's, same load generator, same load, same run (1.00× = the machine's limit). kstratum's fan-out is measured from the template's arrival (the fake node's last getBlockTemplate answer for the event); the bridge's from the node's notification, because it fetches one template per miner and its last fetch is not when the template was in hand.",
     "V8 --optimize-for-size rows: kstratum started with DENO_V8_FLAGS=--optimize-for-size (docs/deploy.md), otherwise identical.",
     "Open files: the load generator and the server each hold one socket per miner; the run checks `ulimit -n` (10k miners need 10240+).",
   ];

@@ -1,5 +1,5 @@
 // One scale scenario end to end: fake kaspad, a Stratum server (kstratum's main.ts, kstratum with
-// a bench share difficulty, or the Rust stratum-bridge), load generator runs, /proc sampling.
+// a bench share difficulty, the Rust stratum-bridge or a floor), load generator runs, /proc sampling.
 
 import type { EventRecord, FakeKaspadStats } from "../../scripts/fake_kaspad/server.ts";
 import type { LoadSummary } from "../../scripts/loadgen/run.ts";
@@ -15,7 +15,16 @@ export interface Paths {
   tmp: string;
   /** stratum-bridge binary, if installed. */
   bridgeBin: string | undefined;
+  /** The native instrument's binary (bench/native, built by bench/scale/native.ts), if built. */
+  nativeBin: string | undefined;
 }
+
+/**
+ * Which load generator measures a scenario: "deno" is scripts/loadgen.ts (every share kind, real
+ * nonce search), "native" is bench/native's Go load generator (unchecked nonces; a fraction of
+ * the Deno generator's CPU per job received).
+ */
+export type Instrument = "deno" | "native";
 
 /** Which Stratum server a scenario runs. */
 export type ServerSpec =
@@ -24,7 +33,9 @@ export type ServerSpec =
   | { kind: "kstratum-share"; diff: number }
   | { kind: "bridge" }
   /** bench/scale/baseline_server.ts: a bare broadcast loop, the fan-out floor of the setup. */
-  | { kind: "baseline"; rate: number };
+  | { kind: "baseline"; rate: number }
+  /** bench/native's floor: the same bare broadcast in Go, one write syscall per miner per event. */
+  | { kind: "native"; rate: number };
 
 /** The fake node's behaviour. */
 export interface FakeSpec {
@@ -60,6 +71,8 @@ export interface ServerFanout {
 export interface ScenarioResult {
   name: string;
   server: ServerSpec;
+  /** The load generator of every load in the scenario. */
+  instrument: Instrument;
   fake: FakeSpec;
   loads: LoadSummary[];
   /** Per load: kstratum's fan-out histogram over the window (undefined for other servers). */
@@ -96,6 +109,18 @@ function startServer(
       "run",
       "--allow-net=127.0.0.1",
       `${paths.root}/bench/scale/baseline_server.ts`,
+      "--port",
+      String(port),
+      "--rate",
+      String(spec.rate),
+      "--duration-s",
+      "900",
+    ]);
+  }
+  if (spec.kind === "native") {
+    if (paths.nativeBin === undefined) throw new Error("the native instrument is not built");
+    return spawn("native floor", paths.nativeBin, [
+      "floor",
       "--port",
       String(port),
       "--rate",
@@ -158,15 +183,31 @@ function startServer(
     );
 }
 
-function loadArgs(paths: Paths, port: number, spec: LoadSpec, out: string): string[] {
+/** The load generator's command line; both instruments take the same flags. */
+function loadCommand(
+  paths: Paths,
+  instrument: Instrument,
+  args: string[],
+): { cmd: string; args: string[] } {
+  if (instrument === "native") {
+    if (paths.nativeBin === undefined) throw new Error("the native instrument is not built");
+    return { cmd: paths.nativeBin, args: ["loadgen", ...args] };
+  }
+  return {
+    cmd: Deno.execPath(),
+    args: denoArgs(paths, "scripts/loadgen.ts", [
+      "--allow-net=127.0.0.1",
+      "--allow-read",
+      `--allow-write=${paths.tmp}`,
+    ], args),
+  };
+}
+
+function loadArgs(port: number, spec: LoadSpec, out: string): string[] {
   const mix = Object.entries(spec.mix).map(([d, w]) => `${d}:${w}`).join(",");
   // Generous: an overloaded server slows the ramp, and the hold should still run in full.
   const maxRunS = Math.ceil(spec.miners / spec.rampPerSec + spec.holdS + 150);
-  return denoArgs(paths, "scripts/loadgen.ts", [
-    "--allow-net=127.0.0.1",
-    "--allow-read",
-    `--allow-write=${paths.tmp}`,
-  ], [
+  return [
     "--port",
     String(port),
     "--miners",
@@ -191,7 +232,7 @@ function loadArgs(paths: Paths, port: number, spec: LoadSpec, out: string): stri
     String(maxRunS),
     "--out",
     out,
-  ]);
+  ];
 }
 
 /** Cumulative ks_job_fanout_seconds buckets from /metrics: [upper bound ms, count]. */
@@ -226,10 +267,11 @@ async function runLoadgen(
   paths: Paths,
   ports: { stratum: number; http: number | undefined },
   spec: LoadSpec,
-  n: number,
+  run: { n: number; instrument: Instrument },
 ): Promise<{ summary: LoadSummary; fanout: ServerFanout | undefined }> {
-  const out = `${paths.tmp}/load-${n}.json`;
-  const child = spawn("loadgen", Deno.execPath(), loadArgs(paths, ports.stratum, spec, out));
+  const out = `${paths.tmp}/load-${run.n}.json`;
+  const command = loadCommand(paths, run.instrument, loadArgs(ports.stratum, spec, out));
+  const child = spawn(`loadgen (${run.instrument})`, command.cmd, command.args);
   const limitMs = (spec.miners / spec.rampPerSec + spec.holdS + 180) * 1000;
   const http = ports.http;
   const scrapeAt = (phase: string, delayMs: number) =>
@@ -258,11 +300,20 @@ let runs = 0;
 export async function runScenario(
   name: string,
   paths: Paths,
-  setup: { server: ServerSpec; fake: FakeSpec; loads: LoadSpec[]; log: (msg: string) => void },
+  setup: {
+    server: ServerSpec;
+    fake: FakeSpec;
+    loads: LoadSpec[];
+    /** Default "deno". */
+    instrument?: Instrument;
+    log: (msg: string) => void;
+  },
 ): Promise<ScenarioResult> {
+  const instrument = setup.instrument ?? "deno";
   const result: ScenarioResult = {
     name,
     server: setup.server,
+    instrument,
     fake: setup.fake,
     loads: [],
     serverFanout: [],
@@ -319,7 +370,10 @@ export async function runScenario(
     result.baseline.to = Date.now();
     for (const [i, load] of setup.loads.entries()) {
       setup.log(`  ${name}: load ${i + 1}/${setup.loads.length} (${load.miners} miners)`);
-      const run = await runLoadgen(paths, { stratum: port, http: httpPort }, load, runs * 100 + i);
+      const run = await runLoadgen(paths, { stratum: port, http: httpPort }, load, {
+        n: runs * 100 + i,
+        instrument,
+      });
       result.loads.push(run.summary);
       result.serverFanout.push(run.fanout);
       await sleep(500);
