@@ -619,55 +619,43 @@ function nativeNote(results: ScenarioResult[], k: string, n: string, pick: Pick)
  * share reply at 2,000/s and memory at 10k idle, with the bridge beside it when it ran.
  */
 function nativeSection(results: ScenarioResult[]): string[] {
-  const floorRows: Array<[string, string, string, string, Pick, Pick]> = [
-    [
-      "fan-out p99, 1k miners (ms)",
-      "n-1k-2hz",
-      "kn-1k-2hz",
-      "rn-1k-2hz",
-      arrivalP("p99"),
-      notifyP("p99"),
-    ],
-    [
-      "fan-out p50, 10k miners (ms)",
-      "n-10k-2hz",
-      "kn-10k-2hz",
-      "rn-10k-2hz",
-      arrivalP("p50"),
-      notifyP("p50"),
-    ],
-    [
-      "fan-out p99, 10k miners (ms)",
-      "n-10k-2hz",
-      "kn-10k-2hz",
-      "rn-10k-2hz",
-      arrivalP("p99"),
-      notifyP("p99"),
-    ],
-    [
-      "server CPU, 10k miners, 2 templates/s (cores)",
-      "n-10k-2hz",
-      "kn-10k-2hz",
-      "rn-10k-2hz",
-      loadCpu,
-      loadCpu,
-    ],
-    [
-      "share reply p50 at 2,000/s, 1,000 miners (ms)",
-      "n-share",
-      "kn-share",
-      "-",
-      replyP("p50"),
-      replyP("p50"),
-    ],
-    [
-      "share reply p99 at 2,000/s, 1,000 miners (ms)",
-      "n-share",
-      "kn-share",
-      "-",
-      replyP("p99"),
-      replyP("p99"),
-    ],
+  /** One row: `{miners}` and `{rate}` in the label become the load the scenarios asked for. */
+  interface Row {
+    label: string;
+    floor: string;
+    kstratum: string;
+    /** The bridge's scenario, or undefined when it cannot take this load. */
+    bridge: string | undefined;
+    pick: Pick;
+    bridgePick: Pick;
+  }
+  const fanRow = (label: string, size: string, q: "p50" | "p99"): Row => ({
+    label,
+    floor: `n-${size}-2hz`,
+    kstratum: `kn-${size}-2hz`,
+    bridge: `rn-${size}-2hz`,
+    pick: arrivalP(q),
+    bridgePick: notifyP(q),
+  });
+  const replyRow = (q: "p50" | "p99"): Row => ({
+    label: `share reply ${q} at {rate}/s, {miners} miners (ms)`,
+    floor: "n-share",
+    kstratum: "kn-share",
+    bridge: undefined,
+    pick: replyP(q),
+    bridgePick: replyP(q),
+  });
+  const floorRows: Row[] = [
+    fanRow("fan-out p99, {miners} miners (ms)", "1k", "p99"),
+    fanRow("fan-out p50, {miners} miners (ms)", "10k", "p50"),
+    fanRow("fan-out p99, {miners} miners (ms)", "10k", "p99"),
+    {
+      ...fanRow("server CPU, {miners} miners, 2 templates/s (cores)", "10k", "p99"),
+      pick: loadCpu,
+      bridgePick: loadCpu,
+    },
+    replyRow("p50"),
+    replyRow("p99"),
   ];
   const cell = (id: string, pick: Pick) => {
     const r = find(results, id);
@@ -681,19 +669,23 @@ function nativeSection(results: ScenarioResult[]): string[] {
     "| measure | load generator | native floor | kstratum | kstratum ÷ floor | stratum-bridge | bridge ÷ floor |",
     "|---|---|---:|---:|---:|---:|---:|",
   ];
-  for (const [label, n, k, r, pick, bridgePick] of floorRows) {
-    const floor = cell(n, pick);
-    const ks = cell(k, pick);
-    const br = r === "-" ? NaN : cell(r, bridgePick);
-    const bridgeText = r === "-"
-      ? "not comparable (difficulty ≥ 1)"
-      : find(results, r)
+  for (const row of floorRows) {
+    const floor = cell(row.floor, row.pick);
+    const ks = cell(row.kstratum, row.pick);
+    const asked = lastLoad(find(results, row.kstratum) ?? find(results, row.floor))?.options;
+    const label = row.label.replace("{miners}", asked === undefined ? "?" : int(asked.miners))
+      .replace("{rate}", asked === undefined ? "?" : int(asked.shareRate));
+    const ran = row.bridge !== undefined && find(results, row.bridge) !== undefined;
+    const br = ran ? cell(row.bridge!, row.bridgePick) : NaN;
+    const bridgeText = row.bridge === undefined
+      ? "not comparable (its share difficulty is at least 1)"
+      : ran
       ? f2(br)
       : "not run";
     rows.push(
       `| ${label} | Go (bench/native) | ${f2(floor)} | ${f2(ks)} | ${
         ratio(ks, floor)
-      } | ${bridgeText} | ${r === "-" ? "" : ratio(br, floor)} |`,
+      } | ${bridgeText} | ${ran ? ratio(br, floor) : ""} |`,
     );
   }
   const k10 = find(results, "k-10k");
@@ -702,13 +694,15 @@ function nativeSection(results: ScenarioResult[]): string[] {
   const kRss = k10 ? rssMb(k10) : NaN;
   const rRss = cell("r-10k", rssMb);
   const rRan = find(results, "r-10k") !== undefined;
+  const idleMiners = lastLoad(k10)?.options.miners;
+  const idleText = idleMiners === undefined ? "?" : int(idleMiners);
   rows.push(
-    `| RSS at 10k idle miners vs the bare Deno server holding them (MB) | Deno (scripts/loadgen.ts) | ${
+    `| RSS at ${idleText} idle miners vs the bare Deno server holding them (MB) | Deno (scripts/loadgen.ts) | ${
       f1(dFloor)
     } (bare Deno) | ${f1(kRss)} | ${ratio(kRss, dFloor)} | ${rRan ? f1(rRss) : "not run"} | ${
       rRan ? ratio(rRss, dFloor) : ""
     } |`,
-    `| RSS at 10k idle miners vs the native floor holding them (MB) | Go (bench/native) for the floor, Deno for kstratum | ${
+    `| RSS at ${idleText} idle miners vs the native floor holding them (MB) | Go (bench/native) for the floor, Deno for kstratum | ${
       f1(nFloor)
     } (Go) | ${f1(kRss)} | ${ratio(kRss, nFloor)} | ${rRan ? f1(rRss) : "not run"} | ${
       rRan ? ratio(rRss, nFloor) : ""
