@@ -32,7 +32,8 @@ const maxBacklog = 1 << 20
 type floorConn struct {
 	conn    *net.TCPConn
 	raw     syscall.RawConn
-	dialect dialect
+	dialect dialect // set at subscribe, before join; read by the broadcast after join
+	joined  bool    // the reader goroutine's own
 
 	mu       sync.Mutex
 	backlog  []byte
@@ -142,13 +143,17 @@ func (f *floor) answer(c *floorConn, line []byte) string {
 		if len(msg.params) > 0 {
 			agent = str(msg.params[0])
 		}
-		c.dialect = detect(agent)
+		if !c.joined {
+			c.dialect = detect(agent)
+		}
 		if c.dialect == 'C' {
 			return `{"id":` + id + `,"result":[null,"",8],"error":null}` + "\n"
 		}
 		return `{"id":` + id + `,"result":[true,"EthereumStratum/1.0.0"],"error":null}` + "\n"
-	case "subscribe":
-		c.dialect = 'D'
+	case "subscribe": // D may subscribe again to change its address
+		if !c.joined {
+			c.dialect = 'D'
+		}
 		return yes
 	case "mining.authorize":
 		f.join(c)
@@ -165,6 +170,7 @@ func (f *floor) answer(c *floorConn, line []byte) string {
 }
 
 func (f *floor) join(c *floorConn) {
+	c.joined = true
 	f.mu.Lock()
 	f.ready[c] = struct{}{}
 	f.mu.Unlock()
