@@ -254,6 +254,21 @@ export class KaspadProcess {
     this.#child = undefined;
   }
 
+  /**
+   * Stops kaspad with `signal`, keeping the appdir for a restart: SIGTERM is a clean shutdown (kaspad
+   * sends its peers a GOAWAY), SIGKILL after `graceMs` if it is still running. Resolves with the signal
+   * that ended it.
+   */
+  async halt(signal: "SIGTERM" | "SIGKILL", graceMs = 30_000): Promise<"SIGTERM" | "SIGKILL"> {
+    let ended: "SIGTERM" | "SIGKILL" = signal;
+    if (!(await this.#signalAndWait(signal, graceMs))) {
+      await this.#signalAndWait("SIGKILL", 10_000);
+      ended = "SIGKILL";
+    }
+    this.#child = undefined;
+    return ended;
+  }
+
   /** Starts kaspad again with the same appdir and ports. */
   async restart(): Promise<void> {
     if (this.#child !== undefined) await this.kill();
