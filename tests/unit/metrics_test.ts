@@ -525,3 +525,29 @@ Deno.test("streamed /api/workers: the same JSON as one stringify, in pieces", as
     );
   }
 });
+
+Deno.test("metrics: the instance setting puts instance first on every series, and is off by default", () => {
+  const { stats } = fedStats();
+  stats.setBalances([{ address: "kaspa:qrig", sompi: 250_000_000n }], 0);
+  const snap = stats.snapshot();
+  const plain = renderMetrics(snap, PROC);
+  assert.doesNotMatch(plain, /instance=/, "no instance label unless asked");
+  const text = renderMetrics(snap, { ...PROC, instance: "rack-2" });
+  const series = text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+  assert.equal(
+    series.length,
+    plain.split("\n").filter((l) => l !== "" && !l.startsWith("#")).length,
+  );
+  for (const line of series) assert.match(line, /^[a-z_]+\{instance="rack-2"[,}]/, line);
+  const p = parseExposition(text);
+  assert.equal(
+    sampleOf(p, "ks_valid_share_counter", { ...RIG_LABELS, instance: "rack-2" }).value,
+    3,
+    "per-worker series as the Rust bridge labels them",
+  );
+  assert.equal(
+    sampleOf(p, "ks_balance_by_wallet_gauge", { instance: "rack-2", wallet: "kaspa:qrig" }).value,
+    2.5,
+    "balances in KAS",
+  );
+});
