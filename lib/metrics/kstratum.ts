@@ -188,8 +188,9 @@ function gauge(
   return { name, help, type: "gauge", samples, distinct };
 }
 
+/** One series per recent block the node accepted (the Go bridge's rule), timestamp in seconds. */
 function blockSamples(snap: StatsSnapshot): Sample[] {
-  return snap.blocks.map((b) => ({
+  return snap.blocks.filter((b) => b.verdict === "accepted").map((b) => ({
     labels: {
       worker: b.worker,
       miner: b.miner,
@@ -226,8 +227,8 @@ function* workerFamilies(snap: StatsSnapshot, instance?: string): Generator<Metr
   );
   yield counter(
     "ks_blocks_mined",
-    "Number of blocks found by worker",
-    perWorker(snap, instance, (w) => w.blocks.found),
+    "Number of blocks found by worker that the node accepted (as the Go bridge counts them)",
+    perWorker(snap, instance, (w) => w.blocks.accepted),
     true,
   );
   yield counter(
@@ -244,7 +245,7 @@ function* workerFamilies(snap: StatsSnapshot, instance?: string): Generator<Metr
   );
   yield gauge(
     "ks_mined_blocks_gauge",
-    "One series per recently found block, value 1",
+    "One series per recent block the node accepted, value 1 (timestamp label: Unix seconds)",
     blockSamples(snap),
   );
   yield counter(
