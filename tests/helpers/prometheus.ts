@@ -36,7 +36,9 @@ export function prometheusTest(name: string, fn: () => Promise<void>): void {
     sanitizeOps: false,
     sanitizeResources: false,
     fn: async () => {
-      if (!PROMETHEUS_PRESENT) throw new Error("prometheus is required (KSTRATUM_REQUIRE_PROMETHEUS)");
+      if (!PROMETHEUS_PRESENT) {
+        throw new Error("prometheus is required (KSTRATUM_REQUIRE_PROMETHEUS)");
+      }
       await fn();
     },
   });
@@ -216,7 +218,12 @@ export class PrometheusProcess {
   }
 
   /** A range query from `start` to `end` (seconds) every `step` seconds. */
-  async queryRange(expr: string, start: number, end: number, step: number): Promise<MatrixSeries[]> {
+  async queryRange(
+    expr: string,
+    start: number,
+    end: number,
+    step: number,
+  ): Promise<MatrixSeries[]> {
     const data = await this.#api<{ result: MatrixSeries[] }>("/api/v1/query_range", {
       query: expr,
       start: String(start),
@@ -237,7 +244,9 @@ export class PrometheusProcess {
 
   /** Series matching `match` (as Grafana's metric-query variables read them). */
   async series(match: string): Promise<Record<string, string>[]> {
-    const res = await fetch(`${this.url}/api/v1/series?${new URLSearchParams({ "match[]": match })}`);
+    const res = await fetch(
+      `${this.url}/api/v1/series?${new URLSearchParams({ "match[]": match })}`,
+    );
     const body = await res.json() as { data: Record<string, string>[] };
     return body.data;
   }
