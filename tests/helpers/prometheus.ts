@@ -258,6 +258,14 @@ export class PrometheusProcess {
     return body.data.alerts;
   }
 
+  /** Whether every rule group was last evaluated after `time` (seconds since the epoch). */
+  async rulesEvaluatedAfter(time: number): Promise<boolean> {
+    const res = await fetch(`${this.url}/api/v1/rules`);
+    const body = await res.json() as { data: { groups: { lastEvaluation: string }[] } };
+    const groups = body.data.groups;
+    return groups.length > 0 && groups.every((g) => Date.parse(g.lastEvaluation) / 1000 > time);
+  }
+
   /** Health of the scrape targets (up/down and the last error). */
   async targets(): Promise<{ health: string; lastError: string; scrapeUrl: string }[]> {
     const res = await fetch(`${this.url}/api/v1/targets`);
