@@ -10,7 +10,7 @@ import type { NodeClient } from "../templates/mod.ts";
 export const MAX_BALANCE_ADDRESSES = 1000;
 
 /** The sentence /api/status and the log give when the node has no UTXO index. */
-export const NO_UTXOINDEX =
+export const NO_UTXOINDEX: string =
   "the node runs without --utxoindex, so it cannot report balances; restart kaspad with " +
   "--utxoindex to get ks_balance_by_wallet_gauge";
 
@@ -19,8 +19,11 @@ export type BalanceNode = Pick<NodeClient, "getInfo" | "onConnectionChange"> & B
 
 /** Dependencies and timing of a BalanceWatch. */
 export interface BalanceWatchOptions {
+  /** The node link (getInfo says whether it has a UTXO index). */
   node: BalanceNode;
+  /** Where the balances go (ks_balance_by_wallet_gauge, /api/status). */
   stats: Stats;
+  /** Where the off / failing lines go. */
   log: Logger;
   /** Refresh period, ms. */
   everyMs: number;
