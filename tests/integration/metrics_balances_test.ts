@@ -109,6 +109,10 @@ kaspadTest(
         0,
       );
       assert.ok(node.get(a)! > 0n, `the mining address earned nothing: ${node.get(a)}`);
+      console.log(
+        "node balances (sompi):",
+        JSON.stringify([...node].map(([x, v]) => [x, String(v)])),
+      );
       const viaWrpc = new Map(
         (await wrpc.getBalancesByAddresses([a, b])).map((e) => [e.address, e.sompi]),
       );

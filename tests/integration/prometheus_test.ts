@@ -11,6 +11,7 @@ import { type MinerJob, StratumMiner } from "../../scripts/stratum_miner.ts";
 import { difficultyToTarget } from "../../lib/pow/mod.ts";
 import { KASPAD_BIN, randomDevnetAddress, startKaspad, waitFor } from "../helpers/kaspad.ts";
 import { KstratumProcess } from "../helpers/kstratum.ts";
+import { freePort } from "../../scripts/kaspad_process.ts";
 import {
   PROMETHEUS_PRESENT,
   PrometheusProcess,
@@ -109,11 +110,56 @@ prometheusTest("promtool: the shipped scrape config and alert rules check clean"
   }
 });
 
+prometheusTest(
+  "prometheus: with metrics_instance, honor_labels keeps kstratum's instance label; without it the label arrives as exported_instance",
+  async () => {
+    // No node is needed: kstratum serves /metrics while it retries an endpoint nobody listens on.
+    const k = new KstratumProcess([`--node=127.0.0.1:${freePort()}`, "--metrics-instance=rack-2"]);
+    let prom: PrometheusProcess | undefined;
+    try {
+      await waitFor(
+        "kstratum's /metrics",
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${k.httpPort}/metrics`).catch(() => undefined);
+          return (await res?.text())?.includes('ks_build_info{instance="rack-2"') || undefined;
+        },
+        30_000,
+        200,
+      );
+      const target = { static_configs: [{ targets: [`127.0.0.1:${k.httpPort}`] }] };
+      prom = await PrometheusProcess.start({
+        global: { scrape_interval: "1s" },
+        scrape_configs: [
+          { job_name: "kstratum", honor_labels: true, ...target },
+          { job_name: "plain", ...target },
+        ],
+      });
+      const p = prom;
+      const series = await waitFor(
+        "both jobs scraped",
+        async () => {
+          const r = await p.query("ks_build_info");
+          return r.length === 2 ? r : undefined;
+        },
+        30_000,
+        250,
+      );
+      const byJob = Object.fromEntries(series.map((s) => [s.metric.job, s.metric]));
+      assert.equal(byJob.kstratum?.instance, "rack-2", JSON.stringify(series));
+      assert.equal(byJob.plain?.exported_instance, "rack-2", JSON.stringify(series));
+      assert.equal(byJob.plain?.instance, `127.0.0.1:${k.httpPort}`);
+    } finally {
+      await k.stop();
+      await prom?.stop();
+    }
+  },
+);
+
 // ---- Grafana's variables, as Grafana would fill them when the dashboard opens ----
 
-/** Grafana's regex escaping of a variable value. */
+/** Grafana's escaping of one value of a multi-value variable in a Prometheus query. */
 function regexEscape(v: string): string {
-  return v.replace(/[\\^$.|?*+()[\]{}]/g, "\\$&");
+  return v.replace(/\\/g, "\\\\\\\\").replace(/[$^*{}[\]'+?.()|]/g, "\\\\$&");
 }
 
 interface Variable {
@@ -123,6 +169,21 @@ interface Variable {
   default: unknown;
   includeAll: boolean;
   allValue: string | null;
+  /** Grafana's "regex" option: keeps the options it matches, as its capture group. */
+  regex?: string | null;
+}
+
+/** Options through a variable's regex (`/pattern/flags`): the capture group of each match. */
+function throughRegex(options: string[], regex: string | null | undefined): string[] {
+  if (!regex) return options;
+  const m = /^\/(.*)\/([a-z]*)$/.exec(regex)!;
+  const re = new RegExp(m[1]!, m[2]);
+  const out = new Set<string>();
+  for (const o of options) {
+    const hit = re.exec(o);
+    if (hit) out.add(hit.groups?.value ?? hit[1] ?? hit[0]);
+  }
+  return [...out];
 }
 
 /**
@@ -149,6 +210,7 @@ async function variableValues(
           `${__name__}{${Object.entries(labels).map(([k, x]) => `${k}="${x}"`).join(",")}}`
         );
       }
+      options = throughRegex(options, v.regex);
       out[v.name] = v.includeAll
         ? v.allValue ?? `(${options.map(regexEscape).join("|")})`
         : options[0] ?? "";
@@ -373,8 +435,9 @@ Deno.test({
         250,
       );
       await alertGoes(p, "KstratumBlockRejected", 20_000);
-      await alertGoes(p, "KstratumNodeUnsynced", 20_000);
       mark("rejected");
+      await alertGoes(p, "KstratumNodeUnsynced", 20_000);
+      mark("unsynced");
 
       // A miner with a malformed address (err_malformed_wallet_address).
       const bad = await StratumMiner.connect(k.stratumPort, {
@@ -438,6 +501,7 @@ Deno.test({
       const near = (got: number, want: number) => Math.abs(got / want - 1) <= TOLERANCE;
       const figures = { prom1m, did1m, prom5m, did5m, gauge1m, api1m: status.hashrate.m1 };
       console.log("hashrate (H/s):", JSON.stringify(figures));
+      console.log("shares and blocks:", JSON.stringify(status.totals));
       assert.ok(did1m > 50_000, `the miner hashed too little to judge: ${did1m} H/s`);
       assert.ok(
         near(prom1m, did1m),
@@ -472,24 +536,35 @@ Deno.test({
         assert.ok(bridgeNames.has(name), `promtool flags kstratum's own ${name}:\n${lint.output}`);
       }
 
-      // Phase C: the node stops while the miner keeps hashing.
-      await kaspad.stop();
-      mark("node-stopped");
-      const unreachable = await alertGoes(p, "KstratumNodeUnreachable", 30_000);
-      const stale = await alertGoes(p, "KstratumNoNewTemplate", 40_000);
-      // Phase D: the miner stops (it stays connected).
+      // Each alert below was inactive at `healthy`; each must now go pending or firing after its
+      // cause, in seconds from the provocation. (The node is stopped after the miner: while it is
+      // down, a connection waits for each block share's verdict, up to 20 s, before judging its
+      // next shares, so its shares would stop counting too.)
+      const after = async (alert: string, from: string) => {
+        await alertGoes(p, alert, 40_000);
+        return Math.round(Date.now() / 1000 - times[from]!);
+      };
+      // Phase C: the miner stops hashing and stays connected. It is this devnet's only miner, so
+      // blocks, and with them new templates, stop too.
       await counting.stop();
       mark("miner-stopped");
-      const workerDown = await alertGoes(p, "KstratumWorkerDown", 40_000);
+      const provoked: Record<string, number> = {};
+      provoked.KstratumWorkerDown = await after("KstratumWorkerDown", "miner-stopped");
+      provoked.KstratumNoNewTemplate = await after("KstratumNoNewTemplate", "miner-stopped");
+      assert.ok(!(await activeAlerts(p)).has("KstratumNodeUnreachable"), "the node is still up");
+      // Phase D: the node stops.
+      mark("node-stopping");
+      await kaspad.stop();
+      provoked.KstratumNodeUnreachable = await after("KstratumNodeUnreachable", "node-stopping");
       // Phase E: kstratum stops.
       for (const x of miners) x.close();
+      mark("kstratum-stopping");
       await k.stop();
-      mark("kstratum-stopped");
-      const down = await alertGoes(p, "KstratumDown", 30_000);
-      console.log(
-        "alerts after provocation (s):",
-        JSON.stringify({ unreachable, stale, workerDown, down }),
-      );
+      provoked.KstratumDown = await after("KstratumDown", "kstratum-stopping");
+      provoked.KstratumNodeUnsynced = Math.round(times.unsynced! - times.mining!);
+      provoked.KstratumBlockRejected = Math.round(times.rejected! - times.mining!);
+      console.log("alerts pending or firing, seconds after their cause:", JSON.stringify(provoked));
+      assert.deepEqual(Object.keys(provoked).sort(), Object.keys(SHORTER).sort(), "every alert");
 
       // The shipped dashboard: every expression returns data, with All selected.
       const dashboard = JSON.parse(Deno.readTextFileSync(DASHBOARD_PATH)) as {
@@ -548,7 +623,7 @@ Deno.test({
             }`,
           );
         }
-        if (d.uid === "x7cE7G74k") {
+        if (d.title === "KSB Monitoring") {
           // kas_dashboard.json: everything but what needs more history than this test has.
           const unexplained = empty.filter((e) => !/offset 10m/.test(e.target.expr));
           assert.deepEqual(unexplained, [], "kas_dashboard.json expressions without data");
