@@ -44,6 +44,7 @@ async function main(args: string[]): Promise<number> {
       : { caCerts: [await Deno.readTextFile(values["tls-ca"])] }),
   });
   let stop = false;
+  const startedAt = performance.now();
   const onSigint = (): void => void (stop = true);
   Deno.addSignalListener("SIGINT", onSigint);
   try {
@@ -71,8 +72,11 @@ async function main(args: string[]): Promise<number> {
     await miner.ended;
   }
   const { accepted, submitted, errors } = miner.tally;
+  const ran = (performance.now() - startedAt) / 1000;
+  const rate = Math.round(miner.hashes / ran);
   console.log(
-    `cpu_miner: ${accepted} of ${submitted} shares accepted; errors ${JSON.stringify(errors)}`,
+    `cpu_miner: ${accepted} of ${submitted} shares accepted; errors ${JSON.stringify(errors)}; ` +
+      `${miner.hashes} hashes in ${ran.toFixed(1)} s (${rate} H/s)`,
   );
   return 0;
 }

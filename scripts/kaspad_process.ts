@@ -109,6 +109,11 @@ export interface KaspadOptions {
   appdir?: string;
   /** Also listen for wRPC JSON. */
   wrpc?: boolean;
+  /**
+   * Pass --enable-unsynced-mining (default true): a fresh devnet's genesis is old, so without it
+   * the node is in IBD and refuses blocks as IS_IN_IBD until it hears a synced peer.
+   */
+  unsyncedMining?: boolean;
   extraArgs?: string[];
   /** How long to wait for the RPC to answer, ms. Default 90000. */
   readyTimeoutMs?: number;
@@ -164,7 +169,7 @@ export class KaspadProcess {
       `--appdir=${this.appdir}`,
       `--rpclisten=127.0.0.1:${this.grpcPort}`,
       `--listen=127.0.0.1:${this.p2pPort}`,
-      "--enable-unsynced-mining",
+      ...(this.options.unsyncedMining === false ? [] : ["--enable-unsynced-mining"]),
       "--nologfiles",
       "--disable-upnp",
       "--nodnsseed",

@@ -59,6 +59,8 @@ export class StratumMiner {
   /** D: the worker id the server gave. */
   workerId = 0;
   readonly tally: Tally = { submitted: 0, accepted: 0, errors: {} };
+  /** Nonces hashed by findNonce so far: the work this miner actually did. */
+  hashes = 0;
   /** Lines the server sent that were not replies or known notifications. */
   readonly other: string[] = [];
   /** Resolves when the server ends the stream (or the connection fails). */
@@ -279,8 +281,12 @@ export class StratumMiner {
     job.pow ??= createPowState(job.prePow, job.timestamp);
     for (let i = 0n; i < BigInt(opts.tries); i++) {
       const nonce = high | ((opts.start + i) & mask);
-      if (job.pow.meets(nonce, target)) return nonce;
+      if (job.pow.meets(nonce, target)) {
+        this.hashes += Number(i) + 1;
+        return nonce;
+      }
     }
+    this.hashes += opts.tries;
     return undefined;
   }
 

@@ -5,17 +5,25 @@ import type { Logger } from "../log/mod.ts";
 import { formatBlockFound, type Stats } from "../stats/mod.ts";
 import type { BlockEvent, MinerEvents, WorkerRef } from "../stats/events.ts";
 
-/** Events to `stats`, block lines to `log`; `publishedAt(wallet)` is when its newest job appeared (ms). */
+/**
+ * Events to `stats`, block lines to `log`; `publishedAt(wallet)` is when its newest job appeared
+ * (ms); `onWallet` hears every payout address a worker authorizes with or a block pays.
+ */
 export function eventsTee(
   stats: Stats,
   log: Logger,
-  opts: { now: () => number; publishedAt: (wallet: string) => number | undefined },
+  opts: {
+    now: () => number;
+    publishedAt: (wallet: string) => number | undefined;
+    onWallet?: (address: string) => void;
+  },
 ): MinerEvents {
   return {
     connected: (ip, dialect) => stats.connected(ip, dialect),
     disconnected: (who, ip, reason) => stats.disconnected(who, ip, reason),
     authorized(who) {
       stats.authorized(who);
+      opts.onWallet?.(who.wallet);
       log.info("worker authorized", describe(who));
     },
     share: (event) => stats.share(event),
@@ -27,6 +35,7 @@ export function eventsTee(
     difficultyChanged: (who, difficulty) => stats.difficultyChanged(who, difficulty),
     blockFound(event: BlockEvent) {
       stats.blockFound(event);
+      opts.onWallet?.(event.who.wallet);
       const line = formatBlockFound(event);
       if (event.verdict === "accepted") log.info(line);
       else log.error(line, { reason: event.reason ?? "" });
@@ -36,7 +45,7 @@ export function eventsTee(
       if (blue) log.info("block is blue: it earns its reward", { hash });
       else log.warn("block is red: the DAG did not merge it as blue, no reward", { hash });
     },
-    protocolError: (who, code) => stats.protocolError(who, code),
+    protocolError: (who, code, cause) => stats.protocolError(who, code, cause),
   };
 }
 

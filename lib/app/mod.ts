@@ -4,6 +4,13 @@
 export { nodeUrl, type Running, type RunOptions, startKstratum } from "./run.ts";
 export { eventsTee } from "./events.ts";
 export {
+  type BalanceNode,
+  BalanceWatch,
+  type BalanceWatchOptions,
+  MAX_BALANCE_ADDRESSES,
+  NO_UTXOINDEX,
+} from "./balances.ts";
+export {
   addressValidatorOf,
   jobSourceOf,
   listenerOptionsOf,

@@ -8,6 +8,7 @@ import { createNodeClient, GrpcMiningFront } from "../node/mod.ts";
 import { type HttpServer, startHttp } from "../http/mod.ts";
 import { formatStatsTable, Stats } from "../stats/mod.ts";
 import { TemplateService } from "../templates/mod.ts";
+import { BalanceWatch } from "./balances.ts";
 import { eventsTee } from "./events.ts";
 import { pollNodeStatus } from "./node_status.ts";
 import {
@@ -75,9 +76,16 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     onBlockColor: (hash, blue) => events.blockColor(hash, blue),
   });
   const jobs = jobSourceOf(service);
+  const balances = new BalanceWatch({
+    node,
+    stats,
+    log: log.child({ part: "balances" }),
+    everyMs: config.balanceRefreshMs,
+  });
   const events = eventsTee(stats, log.child({ part: "blocks" }), {
     now: clock.now,
     publishedAt: (wallet) => service.currentJob(wallet)?.createdAt,
+    onWallet: (address) => balances.see(address),
   });
 
   const stratum = new StratumServer(serverOptionsOf(config), {
@@ -103,6 +111,8 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     closers.push(() => stratum.shutdown());
     service.start();
     closers.push(() => service.stop());
+    if (config.address !== undefined) balances.see(config.address);
+    closers.push(balances.start());
 
     let grpcFrontPort: number | undefined;
     if (config.grpcFront !== undefined) {
@@ -138,6 +148,9 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
         port: config.http.port,
         stats,
         version: opts.version,
+        ...(config.metricsInstance === undefined
+          ? {}
+          : { metricsInstance: config.metricsInstance }),
         health: () => {
           const s = service.status();
           return {

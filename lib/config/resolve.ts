@@ -72,6 +72,8 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
     },
     http: v.http,
     maxWorkers: v.max_workers,
+    metricsInstance: v.metrics_instance,
+    balanceRefreshMs: v.balance_refresh_ms,
     grpcFront: v.grpc_listen,
     log: { level: v.log_level, format: v.log_format, timestamps: v.log_timestamps },
   };

@@ -287,6 +287,26 @@ export const SETTINGS = {
       "only in totals until an idle one is forgotten (after an hour). Each adds 17 series (about " +
       "2.7 KB) to a /metrics scrape.",
   }),
+  metrics_instance: setting<string | undefined>({
+    arg: "<name>",
+    group: "HTTP",
+    codec: text(64) as Codec<string | undefined>,
+    default: undefined,
+    doc: 'Adds instance="<name>" to every /metrics series, as the Rust bridge labels its ' +
+      "instances, so several kstratum can share one Prometheus and dashboard. Off by default. " +
+      "Prometheus renames a scraped instance label to exported_instance unless the scrape job " +
+      "sets honor_labels: true (deploy/prometheus/prometheus.yml).",
+  }),
+  balance_refresh_ms: setting({
+    arg: "<ms>",
+    group: "HTTP",
+    codec: durationMs(1000, 86_400_000),
+    default: 60_000,
+    unit: "ms",
+    doc: "How often the balances of the payout addresses seen are read from the node, in one " +
+      "getBalancesByAddresses call, for ks_balance_by_wallet_gauge and /api/status. Needs kaspad " +
+      "run with --utxoindex; without it balances stay off and kstratum says so once.",
+  }),
   grpc_listen: setting({
     arg: "<host:port|off>",
     group: "Stratum listeners",

@@ -119,6 +119,10 @@ export interface Config {
   http: HostPort | undefined;
   /** Workers tracked individually in stats (metrics, API, dashboard). */
   maxWorkers: number;
+  /** Value of the `instance` label on every /metrics series; undefined = no such label. */
+  metricsInstance: string | undefined;
+  /** Period of the wallet balance refresh (one getBalancesByAddresses call), ms. */
+  balanceRefreshMs: number;
   /** Logging: least level, line format, and whether lines start with the time. */
   log: { level: LogLevel; format: LogFormat; timestamps: boolean };
 }

@@ -2,12 +2,14 @@
 // Pure: bigints become decimal strings, absent values become null; no configuration, no secrets.
 
 import type {
+  BalancesState,
   BlockRecord,
   Hashrates,
   StatsSnapshot,
   Totals,
   WorkerSnapshot,
 } from "../stats/mod.ts";
+import { sompiToKas } from "../metrics/mod.ts";
 import type { HealthVerdict } from "./health.ts";
 
 /** The node as /api/status shows it. */
@@ -32,6 +34,18 @@ export interface NodeJson {
   rpcLatencyMs: number | null;
 }
 
+/** Payout address balances as /api/status shows them. */
+export interface BalancesJson {
+  /** "on": read from the node; "off": the node cannot report them (see reason); "pending": not yet. */
+  state: BalancesState;
+  /** Why balances are off, for people; null otherwise. */
+  reason: string | null;
+  /** When the node last answered, ms since the epoch; null before. */
+  refreshedAt: number | null;
+  /** One entry per payout address, sorted by address. */
+  wallets: { address: string; kas: number; sompi: string }[];
+}
+
 /** The /api/status document. */
 export interface StatusJson {
   /** kstratum version. */
@@ -54,6 +68,8 @@ export interface StatusJson {
   totals: Totals;
   /** The worker table: tracked now, cap, events past the cap, idle workers forgotten. */
   workers: { tracked: number; max: number; untrackedEvents: number; evicted: number };
+  /** Payout address balances (kaspad --utxoindex), or why they are off. */
+  balances: BalancesJson;
 }
 
 /** One worker in /api/workers (no bigints, so the snapshot shape as is). */
@@ -147,6 +163,16 @@ export function statusJson(snap: StatsSnapshot, extras: StatusExtras): StatusJso
       max: snap.limits.maxWorkers,
       untrackedEvents: snap.limits.untrackedEvents,
       evicted: snap.limits.evicted,
+    },
+    balances: {
+      state: snap.balances.state,
+      reason: snap.balances.reason,
+      refreshedAt: snap.balances.refreshedAt,
+      wallets: snap.balances.wallets.map((w) => ({
+        address: w.address,
+        kas: sompiToKas(w.sompi),
+        sompi: w.sompi.toString(),
+      })),
     },
   };
 }

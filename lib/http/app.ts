@@ -23,6 +23,8 @@ export interface AppOptions {
   health: () => HealthState;
   /** kstratum version, shown on the dashboard and in ks_build_info. */
   version: string;
+  /** Value of an `instance` label on every /metrics series; none when absent. */
+  metricsInstance?: string;
   /** Process uptime, ms. Default: performance.now(). */
   uptimeMs?: () => number;
   /** Resident set size, bytes. Default: Deno.memoryUsage().rss. */
@@ -84,6 +86,7 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
           version: opts.version,
           uptimeMs: uptimeMs(),
           rssBytes: rssBytes(),
+          ...(opts.metricsInstance === undefined ? {} : { instance: opts.metricsInstance }),
         }))),
         EXPOSITION_CONTENT_TYPE,
         { "cache-control": "no-store" },

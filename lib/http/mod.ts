@@ -5,6 +5,7 @@ export { type AppOptions, createHandler, type StatsSource } from "./app.ts";
 export { type HttpOptions, type HttpServer, startHttp } from "./server.ts";
 export { type HealthReason, type HealthState, type HealthVerdict, judgeHealth } from "./health.ts";
 export type {
+  BalancesJson,
   BlockJson,
   BlocksJson,
   NodeJson,

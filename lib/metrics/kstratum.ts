@@ -1,10 +1,21 @@
-// The kstratum metric set: the ks_* names existing Grafana dashboards read, plus kstratum's own.
-// Pure: a stats snapshot and process facts in, metric families out (see exposition.ts).
+// The kstratum metric set: the ks_* families the bridges' Grafana dashboards read, with the bridges'
+// meaning and units (docs/metrics.md), plus kstratum's own. Pure: a stats snapshot in, families out.
 
-import type { HistogramSnapshot, StatsSnapshot, WorkerSnapshot } from "../stats/mod.ts";
-import { formatLabels, type MetricFamily, type Sample, withLabel } from "./exposition.ts";
+import {
+  HASHES_PER_DIFFICULTY,
+  type HistogramSnapshot,
+  type StatsSnapshot,
+  type WorkerSnapshot,
+} from "../stats/mod.ts";
+import {
+  formatLabels,
+  type Labels,
+  type MetricFamily,
+  type Sample,
+  withLabel,
+} from "./exposition.ts";
 
-/** Facts about the process that Stats does not know. */
+/** Facts about the process that Stats does not know, and the optional instance label. */
 export interface ProcessInfo {
   /** kstratum version, shown in ks_build_info. */
   version: string;
@@ -12,23 +23,28 @@ export interface ProcessInfo {
   uptimeMs: number;
   /** Resident set size, bytes. */
   rssBytes: number;
+  /**
+   * When set, every series carries `instance="<this>"` first, as the Rust bridge's per-instance
+   * series do (so several kstratum can feed one Prometheus). Absent by default.
+   */
+  instance?: string;
 }
 
 const INVALID_TYPES = ["stale", "duplicate", "invalid", "weak"] as const;
 
-/** Stable names for the error codes kstratum answers (stratum.md §3); others read "code_<n>". */
-const ERROR_NAMES: Readonly<Record<string, string>> = {
-  "20": "other",
-  "21": "job_not_found",
-  "22": "duplicate_share",
-  "23": "low_difficulty_share",
-  "24": "unauthorized_worker",
-  "25": "not_subscribed",
-  "-32700": "parse_error",
-  "-32600": "invalid_request",
-  "-32601": "method_not_found",
-  "-32602": "invalid_params",
-};
+/**
+ * The bridges' unit of ks_valid_share_diff_counter: each valid share adds difficulty x 2^32 / 1e9
+ * (billions of hashes), so rate(ks_valid_share_diff_counter) x 1e9 is hashes per second.
+ */
+export const SHARE_DIFF_UNIT = HASHES_PER_DIFFICULTY / 1e9;
+
+/** Sompi in one KAS: ks_balance_by_wallet_gauge is in KAS, as in both bridges. */
+export const SOMPI_PER_KAS = 100_000_000;
+
+/** A balance in sompi as KAS (a double, exact below 2^53 sompi = 90 million KAS). */
+export function sompiToKas(sompi: bigint): number {
+  return Number(sompi) / SOMPI_PER_KAS;
+}
 
 /**
  * Every metric kstratum exposes, built from one snapshot. Series per tracked worker are bounded
@@ -56,22 +72,59 @@ export function collectMetrics(snap: StatsSnapshot, proc: ProcessInfo): MetricFa
  * of per-worker families (at 10,000 workers building them all at once took 35-130 ms).
  */
 export function* metricFamilies(snap: StatsSnapshot, proc: ProcessInfo): Generator<MetricFamily> {
-  yield* workerFamilies(snap);
-  yield* networkFamilies(snap);
-  yield* serverFamilies(snap, proc);
+  const instance = proc.instance;
+  for (
+    const group of [
+      workerFamilies(snap, instance),
+      networkFamilies(snap),
+      serverFamilies(snap, proc),
+    ]
+  ) {
+    for (const f of group) yield instance === undefined ? f : withInstance(f, instance);
+  }
 }
 
-// Each worker's labels formatted once per scrape (per snapshot), shared by all its series.
-const labelTexts = new WeakMap<StatsSnapshot, string[]>();
+/** `labels` with `instance` first. */
+function instanceFirst(instance: string, labels: Labels | undefined): Labels {
+  return { instance, ...labels };
+}
 
-/** `{worker=...,miner=...,wallet=...,ip=...}` of every worker of `snap`, in its order. */
-function workerLabelTexts(snap: StatsSnapshot): string[] {
-  let texts = labelTexts.get(snap);
+/**
+ * `f` with `instance` on every series. Per-worker families already carry it (their label texts are
+ * built with it); the rest get it here.
+ */
+function withInstance(f: MetricFamily, instance: string): MetricFamily {
+  if (f.type === "histogram") {
+    return {
+      ...f,
+      samples: f.samples.map((s) => ({ ...s, labels: instanceFirst(instance, s.labels) })),
+    };
+  }
+  const samples = f.samples;
+  return {
+    ...f,
+    samples: (function* () {
+      for (const s of samples) {
+        yield s.labelText !== undefined ? s : { ...s, labels: instanceFirst(instance, s.labels) };
+      }
+    })(),
+  };
+}
+
+// Each worker's labels formatted once per scrape (per snapshot and instance), shared by its series.
+const labelTexts = new WeakMap<StatsSnapshot, Map<string | undefined, string[]>>();
+
+/** `{[instance=...,]worker=...,miner=...,wallet=...,ip=...}` of every worker of `snap`, in its order. */
+function workerLabelTexts(snap: StatsSnapshot, instance?: string): string[] {
+  let byInstance = labelTexts.get(snap);
+  if (!byInstance) labelTexts.set(snap, byInstance = new Map());
+  let texts = byInstance.get(instance);
   if (!texts) {
-    texts = snap.workers.map((w) =>
-      formatLabels({ worker: w.worker, miner: w.miner, wallet: w.wallet, ip: w.ip })
-    );
-    labelTexts.set(snap, texts);
+    texts = snap.workers.map((w) => {
+      const labels = { worker: w.worker, miner: w.miner, wallet: w.wallet, ip: w.ip };
+      return formatLabels(instance === undefined ? labels : instanceFirst(instance, labels));
+    });
+    byInstance.set(instance, texts);
   }
   return texts;
 }
@@ -82,9 +135,10 @@ function workerLabelTexts(snap: StatsSnapshot): string[] {
  */
 function* perWorker(
   snap: StatsSnapshot,
+  instance: string | undefined,
   value: (w: WorkerSnapshot) => number | null,
 ): Generator<Sample> {
-  const texts = workerLabelTexts(snap);
+  const texts = workerLabelTexts(snap, instance);
   const workers = snap.workers;
   for (let i = 0; i < workers.length; i++) {
     const v = value(workers[i]!);
@@ -93,8 +147,8 @@ function* perWorker(
 }
 
 /** Each worker's shares rejected, by type; made as read. */
-function* invalidSamples(snap: StatsSnapshot): Generator<Sample> {
-  const texts = workerLabelTexts(snap);
+function* invalidSamples(snap: StatsSnapshot, instance?: string): Generator<Sample> {
+  const texts = workerLabelTexts(snap, instance);
   const workers = snap.workers;
   for (let i = 0; i < workers.length; i++) {
     for (const type of INVALID_TYPES) {
@@ -104,8 +158,8 @@ function* invalidSamples(snap: StatsSnapshot): Generator<Sample> {
 }
 
 /** Each worker's hashrate by window; made as read. */
-function* hashrateSamples(snap: StatsSnapshot): Generator<Sample> {
-  const texts = workerLabelTexts(snap);
+function* hashrateSamples(snap: StatsSnapshot, instance?: string): Generator<Sample> {
+  const texts = workerLabelTexts(snap, instance);
   const workers = snap.workers;
   for (let i = 0; i < workers.length; i++) {
     for (const [window, v] of Object.entries(workers[i]!.hashrate)) {
@@ -134,8 +188,9 @@ function gauge(
   return { name, help, type: "gauge", samples, distinct };
 }
 
+/** One series per recent block the node accepted (the Go bridge's rule), timestamp in seconds. */
 function blockSamples(snap: StatsSnapshot): Sample[] {
-  return snap.blocks.map((b) => ({
+  return snap.blocks.filter((b) => b.verdict === "accepted").map((b) => ({
     labels: {
       worker: b.worker,
       miner: b.miner,
@@ -143,7 +198,7 @@ function blockSamples(snap: StatsSnapshot): Sample[] {
       ip: b.ip,
       nonce: b.nonce?.toString() ?? "",
       bluescore: b.blueScore?.toString() ?? "",
-      timestamp: String(b.at),
+      timestamp: String(Math.floor(b.at / 1000)),
       hash: b.hash,
     },
     value: 1,
@@ -151,106 +206,122 @@ function blockSamples(snap: StatsSnapshot): Sample[] {
 }
 
 /** Per-worker families (and recent blocks), each built when the consumer asks for it. */
-function* workerFamilies(snap: StatsSnapshot): Generator<MetricFamily> {
+function* workerFamilies(snap: StatsSnapshot, instance?: string): Generator<MetricFamily> {
   yield counter(
     "ks_valid_share_counter",
     "Number of valid shares found by worker",
-    perWorker(snap, (w) => w.shares.valid),
+    perWorker(snap, instance, (w) => w.shares.valid),
     true,
   );
   yield counter(
     "ks_valid_share_diff_counter",
-    "Total difficulty of valid shares found by worker",
-    perWorker(snap, (w) => w.acceptedDifficulty),
+    "Work of valid shares found by worker: difficulty x 2^32 / 1e9 per share (x 1e9 = hashes)",
+    perWorker(snap, instance, (w) => w.acceptedDifficulty * SHARE_DIFF_UNIT),
     true,
   );
   yield counter(
     "ks_invalid_share_counter",
     "Number of rejected shares by worker and type (weak = low difficulty)",
-    invalidSamples(snap),
+    invalidSamples(snap, instance),
     true,
   );
   yield counter(
     "ks_blocks_mined",
-    "Number of blocks found by worker",
-    perWorker(snap, (w) => w.blocks.found),
+    "Number of blocks found by worker that the node accepted (as the Go bridge counts them)",
+    perWorker(snap, instance, (w) => w.blocks.accepted),
     true,
   );
   yield counter(
     "ks_blocks_accepted_by_node",
     "Number of blocks found by worker that the node accepted (may later be red)",
-    perWorker(snap, (w) => w.blocks.accepted),
+    perWorker(snap, instance, (w) => w.blocks.accepted),
     true,
   );
   yield counter(
     "ks_blocks_not_confirmed_blue",
     "Number of node-accepted blocks the node later reported red",
-    perWorker(snap, (w) => w.blocks.red),
+    perWorker(snap, instance, (w) => w.blocks.red),
     true,
   );
   yield gauge(
     "ks_mined_blocks_gauge",
-    "One series per recently found block, value 1",
+    "One series per recent block the node accepted, value 1 (timestamp label: Unix seconds)",
     blockSamples(snap),
   );
   yield counter(
     "ks_worker_disconnect_counter",
     "Number of disconnects by worker",
-    perWorker(snap, (w) => w.disconnects),
+    perWorker(snap, instance, (w) => w.disconnects),
     true,
   );
   yield counter(
     "ks_worker_job_counter",
     "Number of jobs sent to the miner by worker",
-    perWorker(snap, (w) => w.jobs),
+    perWorker(snap, instance, (w) => w.jobs),
     true,
   );
   yield counter(
     "ks_worker_errors",
-    "Protocol errors answered to miners, by wallet and error",
+    "Worker errors by wallet, in the bridges' names (err_missing_job, err_bad_data_from_miner, ...)",
     errorSamples(snap),
+    true,
+  );
+  yield gauge(
+    "ks_balance_by_wallet_gauge",
+    "Balance of each payout address seen, KAS (the node needs --utxoindex)",
+    balanceSamples(snap),
+    true,
   );
   yield gauge(
     "ks_worker_current_difficulty",
     "Current share difficulty assigned to worker",
-    perWorker(snap, (w) => w.difficulty),
+    perWorker(snap, instance, (w) => w.difficulty),
     true,
   );
   yield gauge(
     "ks_worker_start_time",
     "Unix time (seconds) when the worker was first seen",
-    perWorker(snap, (w) => w.firstSeenAt / 1000),
+    perWorker(snap, instance, (w) => w.firstSeenAt / 1000),
     true,
   );
   yield gauge(
     "ks_worker_last_share_time",
     "Unix time (seconds) of the worker's last share",
-    perWorker(snap, (w) => (w.lastShareAt === null ? null : w.lastShareAt / 1000)),
+    perWorker(snap, instance, (w) => (w.lastShareAt === null ? null : w.lastShareAt / 1000)),
     true,
   );
   yield gauge(
     "ks_worker_hashrate",
     "Worker hashrate from accepted shares, hashes per second, by window",
-    hashrateSamples(snap),
+    hashrateSamples(snap, instance),
     true,
   );
 }
 
+/** Worker errors summed by wallet and bridge error name (errors not tied to a worker: wallet ""). */
 function errorSamples(snap: StatsSnapshot): Sample[] {
-  const byWalletAndCode = new Map<string, { wallet: string; code: string; n: number }>();
-  const add = (wallet: string, code: string, n: number): void => {
-    const key = `${wallet}\n${code}`;
-    const seen = byWalletAndCode.get(key);
+  const byWalletAndName = new Map<string, { wallet: string; error: string; n: number }>();
+  const add = (wallet: string, error: string, n: number): void => {
+    const key = `${wallet}\n${error}`;
+    const seen = byWalletAndName.get(key);
     if (seen) seen.n += n;
-    else byWalletAndCode.set(key, { wallet, code, n });
+    else byWalletAndName.set(key, { wallet, error, n });
   };
   for (const w of snap.workers) {
-    for (const [code, n] of Object.entries(w.errors)) add(w.wallet, code, n);
+    for (const [error, n] of Object.entries(w.errors)) add(w.wallet, error, n);
   }
-  for (const [code, n] of Object.entries(snap.unattributedErrors)) add("", code, n);
-  return [...byWalletAndCode.values()].map(({ wallet, code, n }) => ({
-    labels: { wallet, error: ERROR_NAMES[code] ?? `code_${code}` },
+  for (const [error, n] of Object.entries(snap.unattributedErrors)) add("", error, n);
+  return [...byWalletAndName.values()].map(({ wallet, error, n }) => ({
+    labels: { wallet, error },
     value: n,
+  }));
+}
+
+/** Each payout address's balance in KAS, as the node last reported it. */
+function balanceSamples(snap: StatsSnapshot): Sample[] {
+  return snap.balances.wallets.map((w) => ({
+    labels: { wallet: w.address },
+    value: sompiToKas(w.sompi),
   }));
 }
 
@@ -291,9 +362,12 @@ function* serverFamilies(snap: StatsSnapshot, proc: ProcessInfo): Generator<Metr
     "Shares judged, by outcome (all workers, tracked or not)",
     Object.entries(t.shares).map(([outcome, value]) => ({ labels: { outcome }, value })),
   );
-  yield counter("ks_share_difficulty_total", "Total difficulty of valid shares", [{
-    value: t.acceptedDifficulty,
-  }]);
+  yield counter(
+    "ks_share_difficulty_total",
+    "Stratum difficulty of valid shares, all workers (x 2^32 = hashes; per worker: " +
+      "ks_valid_share_diff_counter)",
+    [{ value: t.acceptedDifficulty }],
+  );
   yield counter("ks_blocks_total", "Blocks found, by node verdict", [
     { labels: { verdict: "accepted" }, value: t.blocks.accepted },
     { labels: { verdict: "rejected" }, value: t.blocks.rejected },

@@ -19,7 +19,14 @@ export {
   type MetricsErrorCode,
   type Sample,
 } from "./exposition.ts";
-export { collectMetrics, metricFamilies, type ProcessInfo } from "./kstratum.ts";
+export {
+  collectMetrics,
+  metricFamilies,
+  type ProcessInfo,
+  SHARE_DIFF_UNIT,
+  SOMPI_PER_KAS,
+  sompiToKas,
+} from "./kstratum.ts";
 
 /**
  * The /metrics document for one snapshot.

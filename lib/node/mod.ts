@@ -16,6 +16,7 @@ export { GrpcNodeClient, type GrpcNodeClientOptions, type ServerInfo } from "./g
 export { WrpcNodeClient, type WrpcNodeClientOptions } from "./wrpc/client.ts";
 export { type EndpointClient, ReconnectingNodeClient, type ReconnectOptions } from "./reconnect.ts";
 export { isRetriable, NodeError, type NodeErrorCode } from "./errors.ts";
+export type { AddressBalance, BalanceReader } from "./balance.ts";
 export {
   AddressError,
   type AddressErrorCode,

@@ -9,11 +9,12 @@ import type {
   SubmitVerdict,
 } from "../templates/types.ts";
 import { type Backoff, type Clock, type LogFn, silentLog } from "../templates/runtime.ts";
+import type { AddressBalance, BalanceReader } from "./balance.ts";
 import { NodeError } from "./errors.ts";
 import { Listeners } from "./listeners.ts";
 
 /** A single-endpoint client that can be connected again after a loss. */
-export interface EndpointClient extends NodeClient {
+export interface EndpointClient extends NodeClient, BalanceReader {
   /** Human-readable endpoint, for logs. */
   readonly endpoint: string;
 }
@@ -31,7 +32,7 @@ export interface ReconnectOptions {
 }
 
 /** NodeClient that survives node restarts and fails over between endpoints. */
-export class ReconnectingNodeClient implements NodeClient {
+export class ReconnectingNodeClient implements NodeClient, BalanceReader {
   #active: EndpointClient | undefined;
   #closed = false;
   #running = false;
@@ -176,6 +177,11 @@ export class ReconnectingNodeClient implements NodeClient {
   /** Network hashrate from the active endpoint, hashes per second. */
   estimateNetworkHashesPerSecond(windowSize: number): Promise<bigint> {
     return this.#run((c) => c.estimateNetworkHashesPerSecond(windowSize));
+  }
+
+  /** Balances from the active endpoint, in one call (the node needs --utxoindex). */
+  getBalancesByAddresses(addresses: readonly string[]): Promise<AddressBalance[]> {
+    return this.#run((c) => c.getBalancesByAddresses(addresses));
   }
 
   /**

@@ -34,6 +34,7 @@ function checkAddress(
     id,
     code: ErrorCode.Unauthorized,
     message: `Invalid address: ${check.reason}`,
+    cause: "bad-address",
   });
   return undefined;
 }
@@ -109,7 +110,12 @@ export function authorize(
     log(core, "warn", "worker gave no payout address and there is no default", {
       worker: parsed.worker,
     });
-    return fail(core, dialect, { id, code: ErrorCode.Unauthorized, message: "No payout address" });
+    return fail(core, dialect, {
+      id,
+      code: ErrorCode.Unauthorized,
+      message: "No payout address",
+      cause: "no-address",
+    });
   }
   const override = parseDifficultyOverride(req.password);
   if (dialect.channelPerWorker) {

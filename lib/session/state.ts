@@ -11,7 +11,7 @@ import {
 } from "../protocol/mod.ts";
 import { DEFAULT_MESSAGES } from "../protocol/mod.ts";
 import { JobRing, roundPow2 } from "../shares/mod.ts";
-import type { MinerEvents, WorkerRef } from "../stats/events.ts";
+import type { MinerEvents, RefusalCause, WorkerRef } from "../stats/events.ts";
 import type { Job } from "../templates/types.ts";
 import type { JobEncodings } from "./encodings.ts";
 import type { Extranonce, ExtranoncePools } from "./extranonce.ts";
@@ -114,7 +114,15 @@ export function reply(core: Core, id: RpcId, result: JsonValue): void {
 export function fail(
   core: Core,
   dialect: Dialect,
-  request: { id: RpcId; code: ErrorCode; message?: string; who?: WorkerRef; share?: boolean },
+  request: {
+    id: RpcId;
+    code: ErrorCode;
+    message?: string;
+    who?: WorkerRef;
+    share?: boolean;
+    /** Why, when the code alone does not say (metrics name the error by it). */
+    cause?: RefusalCause;
+  },
 ): void {
   const message = request.message ?? DEFAULT_MESSAGES[request.code];
   core.out.push({
@@ -124,7 +132,7 @@ export function fail(
   if (request.share === true) return;
   const phase = core.phase;
   const who = request.who ?? (phase.kind === "authorized" ? phase.channels[0]?.primary : undefined);
-  core.deps.events.protocolError(who, request.code);
+  core.deps.events.protocolError(who, request.code, request.cause);
 }
 
 /** Emits a structured log effect tagged with the remote IP. */

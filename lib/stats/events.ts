@@ -53,6 +53,12 @@ export interface BlockEvent {
   at: number;
 }
 
+/**
+ * Why a request was refused when its code alone does not say (24 covers both): a worker that gave
+ * no payout address, or one that is not a valid address for the node's network.
+ */
+export type RefusalCause = "no-address" | "bad-address";
+
 /** Sink for everything worth counting. Implementations must not throw or block. */
 export interface MinerEvents {
   /** A miner connected from `ip`; `dialect` as known at connect. */
@@ -71,8 +77,8 @@ export interface MinerEvents {
   blockFound(event: BlockEvent): void;
   /** The node later told us whether an accepted block is blue. */
   blockColor(hash: string, blue: boolean): void;
-  /** A protocol error answered to a miner (bad request, unknown method, ...). */
-  protocolError(who: WorkerRef | undefined, code: number): void;
+  /** A protocol error answered to a miner (bad request, unknown method, ...), `cause` when known. */
+  protocolError(who: WorkerRef | undefined, code: number, cause?: RefusalCause): void;
 }
 
 /** A sink that drops everything (for tests and tools that do not count). */

@@ -5,6 +5,7 @@ export type {
   BlockEvent,
   BlockVerdictKind,
   MinerEvents,
+  RefusalCause,
   ShareEvent,
   ShareOutcome,
   WorkerRef,
@@ -12,6 +13,8 @@ export type {
 export { noEvents } from "./events.ts";
 export { Stats } from "./stats.ts";
 export type {
+  BalancesSnapshot,
+  BalancesState,
   BlockColor,
   BlockRecord,
   NodeSnapshot,
@@ -20,8 +23,16 @@ export type {
   StatsOptions,
   StatsSnapshot,
   Totals,
+  WalletBalance,
   WorkerSnapshot,
 } from "./types.ts";
+export {
+  disconnectErrorName,
+  protocolErrorName,
+  shareErrorName,
+  WORKER_ERROR_NAMES,
+  type WorkerErrorName,
+} from "./errors.ts";
 export { HASHES_PER_DIFFICULTY, HashrateMeter, type Hashrates } from "./hashrate.ts";
 export { Histogram, type HistogramSnapshot, LATENCY_BOUNDS_MS } from "./histogram.ts";
 export { formatBlockFound, formatStatsTable, type TableOptions } from "./console.ts";

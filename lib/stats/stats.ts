@@ -1,10 +1,19 @@
 // Stats: the MinerEvents sink that keeps per-worker and server-wide counters, blocks and node status.
 // Pure with an injected clock; bounded (worker cap, idle eviction, block list cap). Read via snapshot().
 
-import type { BlockEvent, MinerEvents, ShareEvent, WorkerRef } from "./events.ts";
+import { disconnectErrorName, protocolErrorName, shareErrorName } from "./errors.ts";
+import type { BlockEvent, MinerEvents, RefusalCause, ShareEvent, WorkerRef } from "./events.ts";
 import { HashrateMeter } from "./hashrate.ts";
 import { Histogram } from "./histogram.ts";
-import type { BlockRecord, NodeStatus, StatsOptions, StatsSnapshot, Totals } from "./types.ts";
+import type {
+  BalancesSnapshot,
+  BlockRecord,
+  NodeStatus,
+  StatsOptions,
+  StatsSnapshot,
+  Totals,
+  WalletBalance,
+} from "./types.ts";
 import { emptyShareCounts, workerKey, WorkerRecord } from "./worker.ts";
 
 /** Least time between two sweeps of a full worker table, ms. */
@@ -53,7 +62,8 @@ export class Stats implements MinerEvents {
     protocolErrors: 0,
     blocks: { found: 0, accepted: 0, rejected: 0, unreachable: 0, blue: 0, red: 0 },
   };
-  #errorsUnattributed = new Map<number, number>();
+  #errorsUnattributed = new Map<string, number>();
+  #balances: BalancesSnapshot = { state: "pending", reason: null, refreshedAt: null, wallets: [] };
   #untrackedEvents = 0;
   #evicted = 0;
   #node: NodeStatus | undefined;
@@ -82,11 +92,16 @@ export class Stats implements MinerEvents {
   }
 
   /** Closes one of `ip`'s connections; counts a disconnect for a tracked worker. */
-  disconnected(who: WorkerRef | undefined, ip: string, _reason: string): void {
+  disconnected(who: WorkerRef | undefined, ip: string, reason: string): void {
     this.#closeConnection(ip, who?.dialect);
     this.#totals.disconnects++;
-    if (!who) return;
-    const w = this.#workers.get(this.#keyOf(who)); // a gone worker is not brought back by its goodbye
+    const name = disconnectErrorName(reason, who !== undefined);
+    // a gone worker is not brought back by its goodbye
+    const w = who ? this.#workers.get(this.#keyOf(who)) : undefined;
+    if (name !== undefined) {
+      if (w) w.error(name);
+      else this.#unattributed(name);
+    }
     if (!w) return;
     w.lastSeenAt = Math.max(w.lastSeenAt, this.#now());
     w.disconnects++;
@@ -109,7 +124,12 @@ export class Stats implements MinerEvents {
       }
       this.#meter.addShare(at, difficulty);
     }
-    this.#worker(event.who)?.share(outcome, difficulty, at);
+    const w = this.#worker(event.who);
+    w?.share(outcome, difficulty, at);
+    const name = shareErrorName(outcome);
+    if (name === undefined) return;
+    if (w) w.error(name);
+    else this.#unattributed(name);
   }
 
   /** Counts a job sent. */
@@ -171,14 +191,19 @@ export class Stats implements MinerEvents {
     if (w) w.blocks[blue ? "blue" : "red"]++;
   }
 
-  /** Counts a protocol error by code, per worker when known. */
-  protocolError(who: WorkerRef | undefined, code: number): void {
+  /** Counts a protocol error under its bridge name (stats/errors.ts), per worker when known. */
+  protocolError(who: WorkerRef | undefined, code: number, cause?: RefusalCause): void {
     this.#totals.protocolErrors++;
+    const name = protocolErrorName(code, cause);
     const w = who ? this.#worker(who) : undefined;
-    if (w) return w.error(code);
-    const seen = this.#errorsUnattributed.get(code);
-    if (seen !== undefined) this.#errorsUnattributed.set(code, seen + 1);
-    else if (this.#errorsUnattributed.size < 64) this.#errorsUnattributed.set(code, 1);
+    if (w) w.error(name);
+    else this.#unattributed(name);
+  }
+
+  #unattributed(name: string): void {
+    const seen = this.#errorsUnattributed.get(name);
+    if (seen !== undefined) this.#errorsUnattributed.set(name, seen + 1);
+    else if (this.#errorsUnattributed.size < 64) this.#errorsUnattributed.set(name, 1);
   }
 
   // ---- fed by the composition root ----
@@ -186,6 +211,18 @@ export class Stats implements MinerEvents {
   /** Merges what the composition root learned about the node. */
   setNode(update: Partial<NodeStatus>): void {
     this.#node = { ...(this.#node ?? emptyNode()), ...update };
+  }
+
+  /** Replaces the wallet balances with what the node answered at `at` (ms since the epoch). */
+  setBalances(wallets: readonly WalletBalance[], at: number): void {
+    const sorted = wallets.map((w) => ({ address: w.address, sompi: w.sompi }))
+      .sort((a, b) => cmp(a.address, b.address));
+    this.#balances = { state: "on", reason: null, refreshedAt: at, wallets: sorted };
+  }
+
+  /** Marks balances unreadable, with a sentence saying why; the last values are dropped. */
+  setBalancesOff(reason: string): void {
+    this.#balances = { state: "off", reason, refreshedAt: null, wallets: [] };
   }
 
   /** Records one node RPC round trip of `ms` milliseconds. */
@@ -230,9 +267,8 @@ export class Stats implements MinerEvents {
           rpcLatencyMs: rpc.last ?? null,
         }
         : null,
-      unattributedErrors: Object.fromEntries(
-        [...this.#errorsUnattributed].map(([c, n]) => [String(c), n]),
-      ),
+      unattributedErrors: Object.fromEntries(this.#errorsUnattributed),
+      balances: { ...this.#balances, wallets: this.#balances.wallets.map((w) => ({ ...w })) },
       fanout: this.#fanout.snapshot(),
       nodeRpc: rpc,
       limits: {

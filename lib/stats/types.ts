@@ -86,7 +86,7 @@ export interface WorkerSnapshot {
   jobs: number;
   /** Connections closed. */
   disconnects: number;
-  /** Protocol errors answered, by stratum/JSON-RPC code. */
+  /** Errors by the bridges' names (err_missing_job, err_bad_data_from_miner, ...: stats/errors.ts). */
   errors: Record<string, number>;
   /** Blocks found, accepted by the node, and later reported blue or red. */
   blocks: { found: number; accepted: number; blue: number; red: number };
@@ -146,6 +146,29 @@ export interface Totals {
   };
 }
 
+/** Whether balances can be read: "pending" until the node is asked, "off" when it cannot answer. */
+export type BalancesState = "pending" | "on" | "off";
+
+/** Payout address balances (kaspad's getBalancesByAddresses, which needs --utxoindex). */
+export interface BalancesSnapshot {
+  /** "on" once the node answered; "off" when it cannot (see `reason`). */
+  state: BalancesState;
+  /** Why balances are off, for people; null otherwise. */
+  reason: string | null;
+  /** When the node last answered, ms since the epoch; null before. */
+  refreshedAt: number | null;
+  /** One entry per payout address asked about, sorted by address. */
+  wallets: WalletBalance[];
+}
+
+/** One payout address's balance. */
+export interface WalletBalance {
+  /** The payout address. */
+  address: string;
+  /** Its balance, sompi (1 KAS = 100,000,000 sompi). */
+  sompi: bigint;
+}
+
 /** Everything Stats knows at one instant; plain data, safe to hand to readers. */
 export interface StatsSnapshot {
   /** ms since the epoch */
@@ -164,8 +187,10 @@ export interface StatsSnapshot {
   blocks: BlockRecord[];
   /** Null until the composition root reports the node. */
   node: NodeSnapshot | null;
-  /** Protocol errors not tied to a tracked worker, by code. */
+  /** Errors not tied to a tracked worker, by the bridges' names (stats/errors.ts). */
   unattributedErrors: Record<string, number>;
+  /** Payout address balances as the node last reported them. */
+  balances: BalancesSnapshot;
   /** Template-to-miners fan-out latency, ms. */
   fanout: HistogramSnapshot;
   /** Node RPC round trips, ms. */

@@ -5,8 +5,8 @@ import type { ShareOutcome, WorkerRef } from "./events.ts";
 import { HashrateMeter } from "./hashrate.ts";
 import type { ShareCounts, WorkerSnapshot } from "./types.ts";
 
-/** Most distinct error codes remembered per worker (codes come from our own protocol layer). */
-const MAX_ERROR_CODES = 32;
+/** Most distinct error names remembered per worker (names come from stats/errors.ts). */
+const MAX_ERROR_NAMES = 32;
 
 /** Identity of a worker: its wallet and name; an unnamed worker is told apart by its IP. */
 export function workerKey(who: WorkerRef): string {
@@ -35,7 +35,7 @@ export class WorkerRecord {
   difficulty: number | null = null;
   jobs = 0;
   disconnects = 0;
-  errors = new Map<number, number>();
+  errors = new Map<string, number>();
   blocks = { found: 0, accepted: 0, blue: 0, red: 0 };
   readonly meter = new HashrateMeter();
 
@@ -72,11 +72,11 @@ export class WorkerRecord {
     this.meter.addShare(at, difficulty);
   }
 
-  /** Counts one protocol error answered with `code`. */
-  error(code: number): void {
-    const seen = this.errors.get(code);
-    if (seen !== undefined) this.errors.set(code, seen + 1);
-    else if (this.errors.size < MAX_ERROR_CODES) this.errors.set(code, 1);
+  /** Counts one worker error by its bridge name (err_missing_job, ...). */
+  error(name: string): void {
+    const seen = this.errors.get(name);
+    if (seen !== undefined) this.errors.set(name, seen + 1);
+    else if (this.errors.size < MAX_ERROR_NAMES) this.errors.set(name, 1);
   }
 
   /** A plain copy at `now` (ms). */
@@ -99,7 +99,7 @@ export class WorkerRecord {
       difficulty: this.difficulty,
       jobs: this.jobs,
       disconnects: this.disconnects,
-      errors: Object.fromEntries([...this.errors].map(([c, n]) => [String(c), n])),
+      errors: Object.fromEntries(this.errors),
       blocks: { ...this.blocks },
     };
   }

@@ -10,6 +10,7 @@ import type {
   SubmitVerdict,
 } from "../../lib/templates/types.ts";
 import { NodeError } from "../../lib/node/errors.ts";
+import type { AddressBalance } from "../../lib/node/balance.ts";
 
 /** 32 bytes derived from a string (not a hash function; just distinct per input). */
 export function bytes32(text: string): Uint8Array {
@@ -61,6 +62,12 @@ export class FakeNode implements NodeClient {
   /** Answers for the next color queries, in order; then undefined. */
   colorScript: Array<boolean | undefined> = [];
   closed = false;
+  /** What getInfo says about --utxoindex; without it getBalancesByAddresses fails as kaspad's does. */
+  utxoIndexed = false;
+  /** Balances getBalancesByAddresses reports, sompi; absent addresses read 0. */
+  balances = new Map<string, bigint>();
+  /** The address lists of every getBalancesByAddresses call, in order. */
+  balanceCalls: string[][] = [];
   #templates = new Set<() => void>();
   #connection = new Set<(up: boolean) => void>();
 
@@ -98,7 +105,7 @@ export class FakeNode implements NodeClient {
     return Promise.resolve({
       serverVersion: "fake-2.1.0",
       isSynced: this.synced,
-      isUtxoIndexed: false,
+      isUtxoIndexed: this.utxoIndexed,
     });
   }
 
@@ -136,6 +143,19 @@ export class FakeNode implements NodeClient {
   getCurrentBlockColor(_hash: string): Promise<boolean | undefined> {
     this.colorCalls++;
     return Promise.resolve(this.colorScript.shift());
+  }
+
+  getBalancesByAddresses(addresses: readonly string[]): Promise<AddressBalance[]> {
+    this.#need();
+    this.balanceCalls.push([...addresses]);
+    if (!this.utxoIndexed) {
+      return Promise.reject(
+        new NodeError("rpc", "Method unavailable. Run the node with the --utxoindex argument."),
+      );
+    }
+    return Promise.resolve(
+      addresses.map((address) => ({ address, sompi: this.balances.get(address) ?? 0n })),
+    );
   }
 
   estimateNetworkHashesPerSecond(_w: number): Promise<bigint> {

@@ -90,6 +90,7 @@ Deno.test("http /api/status gives node, totals and health with bigints as decima
   assert.equal(res.headers.get("cache-control"), "no-store");
   const s = await res.json();
   assert.deepEqual(Object.keys(s).sort(), [
+    "balances",
     "connections",
     "hashrate",
     "health",
@@ -119,6 +120,7 @@ Deno.test("http /api/status gives node, totals and health with bigints as decima
   assert.deepEqual(s.connections, { total: 1, byDialect: { B: 1 } });
   assert.deepEqual(s.workers, { tracked: 1, max: 5000, untrackedEvents: 0, evicted: 0 });
   assert.ok(s.hashrate.m1 > 0);
+  assert.deepEqual(s.balances, { state: "pending", reason: null, refreshedAt: null, wallets: [] });
 });
 
 Deno.test("http /api/workers and /api/blocks give what a script needs", async () => {

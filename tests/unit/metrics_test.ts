@@ -323,8 +323,8 @@ function fedStats(): { stats: Stats; advance: (ms: number) => void } {
   for (const outcome of ["valid", "valid", "valid", "stale", "weak", "weak"] as const) {
     stats.share({ who: RIG, outcome, difficulty: 4096, at: t });
   }
-  stats.protocolError(RIG, 21);
-  stats.protocolError(undefined, -32700);
+  stats.protocolError(RIG, -32601);
+  stats.protocolError(undefined, 24, "no-address");
   stats.blockFound({
     who: RIG,
     hash: "ab".repeat(32),
@@ -381,7 +381,9 @@ Deno.test("metrics report a worker's shares, blocks, jobs and errors under its l
   const p = parseExposition(renderMetrics(stats.snapshot(), PROC));
   assert.equal(sampleOf(p, "ks_valid_share_counter", RIG_LABELS).value, 3);
   assert.deepEqual(sampleOf(p, "ks_valid_share_counter", RIG_LABELS).labels, RIG_LABELS);
-  assert.equal(sampleOf(p, "ks_valid_share_diff_counter", RIG_LABELS).value, 3 * 4096);
+  // The bridges' unit: difficulty x 2^32 / 1e9 per share, so rate(...) x 1e9 is hashes per second.
+  const work = sampleOf(p, "ks_valid_share_diff_counter", RIG_LABELS).value;
+  assert.ok(Math.abs(work - 3 * 4096 * 2 ** 32 / 1e9) < 1e-9, String(work));
   const invalid = (type: string) =>
     sampleOf(p, "ks_invalid_share_counter", { ...RIG_LABELS, type }).value;
   assert.deepEqual(
@@ -395,17 +397,17 @@ Deno.test("metrics report a worker's shares, blocks, jobs and errors under its l
     ...RIG_LABELS,
     nonce: "4660",
     bluescore: "88000000",
-    timestamp: "1700000000000",
+    timestamp: "1700000000", // seconds, as the Rust bridge writes it
     hash: "ab".repeat(32),
   });
   assert.equal(sampleOf(p, "ks_worker_job_counter", RIG_LABELS).value, 3);
   assert.equal(sampleOf(p, "ks_worker_current_difficulty", RIG_LABELS).value, 4096);
   assert.equal(sampleOf(p, "ks_worker_start_time", RIG_LABELS).value, 1_700_000_000);
-  assert.equal(
-    sampleOf(p, "ks_worker_errors", { wallet: "kaspa:qrig", error: "job_not_found" }).value,
-    1,
-  );
-  assert.equal(sampleOf(p, "ks_worker_errors", { wallet: "", error: "parse_error" }).value, 1);
+  const errors = (wallet: string, error: string) =>
+    sampleOf(p, "ks_worker_errors", { wallet, error }).value;
+  assert.equal(errors("kaspa:qrig", "err_missing_job"), 1, "the stale share's job was gone");
+  assert.equal(errors("kaspa:qrig", "err_bad_data_from_miner"), 1, "the unknown method");
+  assert.equal(errors("", "err_no_miner_address"), 1);
   stats.disconnected(RIG, RIG.ip, "eof");
   const after = parseExposition(renderMetrics(stats.snapshot(), PROC));
   assert.equal(sampleOf(after, "ks_worker_disconnect_counter", RIG_LABELS).value, 1);
@@ -522,4 +524,30 @@ Deno.test("streamed /api/workers: the same JSON as one stringify, in pieces", as
       [n, Math.min(n, 7)],
     );
   }
+});
+
+Deno.test("metrics: the instance setting puts instance first on every series, and is off by default", () => {
+  const { stats } = fedStats();
+  stats.setBalances([{ address: "kaspa:qrig", sompi: 250_000_000n }], 0);
+  const snap = stats.snapshot();
+  const plain = renderMetrics(snap, PROC);
+  assert.doesNotMatch(plain, /instance=/, "no instance label unless asked");
+  const text = renderMetrics(snap, { ...PROC, instance: "rack-2" });
+  const series = text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+  assert.equal(
+    series.length,
+    plain.split("\n").filter((l) => l !== "" && !l.startsWith("#")).length,
+  );
+  for (const line of series) assert.match(line, /^[a-z_]+\{instance="rack-2"[,}]/, line);
+  const p = parseExposition(text);
+  assert.equal(
+    sampleOf(p, "ks_valid_share_counter", { ...RIG_LABELS, instance: "rack-2" }).value,
+    3,
+    "per-worker series as the Rust bridge labels them",
+  );
+  assert.equal(
+    sampleOf(p, "ks_balance_by_wallet_gauge", { instance: "rack-2", wallet: "kaspa:qrig" }).value,
+    2.5,
+    "balances in KAS",
+  );
 });

@@ -168,6 +168,13 @@ Deno.test("session refuses an invalid or wrong-network address with 24 and logs 
   const step = h.send({ id: 3, method: "mining.authorize", params: ["rig-without-address", "x"] });
   assert.deepEqual(lines(step), ['{"id":3,"result":null,"error":[24,"No payout address",null]}']);
   assert.equal(h.session.phase.kind, "subscribed");
+  // Both are code 24; metrics tell them apart (err_malformed_wallet_address, err_no_miner_address).
+  assert.deepEqual(h.events.of("protocolError").map((e) => e.cause), [
+    "bad-address",
+    "bad-address",
+    "bad-address",
+    "no-address",
+  ]);
 });
 
 Deno.test("session pays a worker without an address to the default address", () => {

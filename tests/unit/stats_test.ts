@@ -224,16 +224,55 @@ Deno.test("stats reports node status, template age and RPC latency", () => {
   assert.equal(snap.now - snap.startedAt, 2500);
 });
 
-Deno.test("stats counts protocol errors per worker and unattributed ones by code", () => {
+Deno.test("stats counts worker errors in the bridges' names, per worker and unattributed", () => {
   const s = new Stats({ now: clock().now });
-  s.protocolError(ref("rig1"), 21);
-  s.protocolError(ref("rig1"), 21);
+  s.authorized(ref("rig1"));
   s.protocolError(ref("rig1"), -32601);
+  s.protocolError(ref("rig1"), -32602);
   s.protocolError(undefined, -32700);
+  s.protocolError(undefined, 24, "no-address");
+  s.protocolError(undefined, 24, "bad-address");
+  s.share({ who: ref("rig1"), outcome: "stale", difficulty: 1, at: 0 });
+  s.share({ who: ref("rig1"), outcome: "invalid", difficulty: 1, at: 0 });
+  s.share({ who: ref("rig1"), outcome: "weak", difficulty: 1, at: 0 });
+  s.share({ who: ref("rig1"), outcome: "duplicate", difficulty: 1, at: 0 });
+  s.disconnected(ref("rig1"), "10.0.0.1", "slow reader");
+  s.disconnected(undefined, "10.0.0.9", "handshake timeout");
+  s.disconnected(undefined, "10.0.0.8", "peer closed");
   const snap = s.snapshot();
-  assert.deepEqual(snap.workers[0]?.errors, { "21": 2, "-32601": 1 });
-  assert.deepEqual(snap.unattributedErrors, { "-32700": 1 });
-  assert.equal(snap.totals.protocolErrors, 4);
+  assert.deepEqual(snap.workers[0]?.errors, {
+    err_bad_data_from_miner: 3,
+    err_missing_job: 1,
+    err_failed_sending_work: 1,
+  });
+  assert.deepEqual(snap.unattributedErrors, {
+    err_bad_data_from_miner: 1,
+    err_no_miner_address: 2,
+    err_malformed_wallet_address: 1,
+  });
+  assert.equal(snap.totals.protocolErrors, 5, "share verdicts and closes are not protocol errors");
+});
+
+Deno.test("stats keeps the balances the node reported, or why they are off", () => {
+  const s = new Stats({ now: clock().now });
+  assert.deepEqual(s.snapshot().balances, {
+    state: "pending",
+    reason: null,
+    refreshedAt: null,
+    wallets: [],
+  });
+  s.setBalances([{ address: "kaspa:qz", sompi: 5n }, { address: "kaspa:qa", sompi: 0n }], 42);
+  const on = s.snapshot().balances;
+  assert.equal(on.state, "on");
+  assert.equal(on.refreshedAt, 42);
+  assert.deepEqual(on.wallets.map((w) => w.address), ["kaspa:qa", "kaspa:qz"], "sorted");
+  s.setBalancesOff("the node runs without --utxoindex");
+  assert.deepEqual(s.snapshot().balances, {
+    state: "off",
+    reason: "the node runs without --utxoindex",
+    refreshedAt: null,
+    wallets: [],
+  });
 });
 
 Deno.test("stats snapshots are copies that later events do not change", () => {

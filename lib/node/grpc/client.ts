@@ -9,6 +9,7 @@ import type {
   SubmitVerdict,
 } from "../../templates/types.ts";
 import { type LogFn, silentLog } from "../../templates/runtime.ts";
+import type { AddressBalance, BalanceReader } from "../balance.ts";
 import { badResponse, NodeError } from "../errors.ts";
 import { Listeners } from "../listeners.ts";
 import { decodeBlockHeader, isGrpcRawBlock, withNonce } from "./block.ts";
@@ -112,6 +113,12 @@ const CALLS = {
     reqField: PAYLOAD.estimateNetworkHashesPerSecondRequest,
     resField: PAYLOAD.estimateNetworkHashesPerSecondResponse,
   },
+  getBalancesByAddresses: {
+    req: "GetBalancesByAddressesRequestMessage",
+    res: "GetBalancesByAddressesResponseMessage",
+    reqField: PAYLOAD.getBalancesByAddressesRequest,
+    resField: PAYLOAD.getBalancesByAddressesResponse,
+  },
   ping: {
     req: "PingRequestMessage",
     res: "PingResponseMessage",
@@ -122,7 +129,7 @@ const CALLS = {
 type Calls = typeof CALLS;
 
 /** kaspad over gRPC. */
-export class GrpcNodeClient implements NodeClient {
+export class GrpcNodeClient implements NodeClient, BalanceReader {
   /** "host:port", for logs. */
   readonly endpoint: string;
   #stream: MessageStream | undefined;
@@ -302,6 +309,17 @@ export class GrpcNodeClient implements NodeClient {
   async estimateNetworkHashesPerSecond(windowSize: number): Promise<bigint> {
     const r = await this.#call("estimateNetworkHashesPerSecond", { windowSize });
     return r.networkHashesPerSecond;
+  }
+
+  /** Balances of `addresses` in one call (kaspad needs --utxoindex); an entry error rejects. */
+  async getBalancesByAddresses(addresses: readonly string[]): Promise<AddressBalance[]> {
+    const r = await this.#call("getBalancesByAddresses", { addresses: [...addresses] });
+    return r.entries.map((e) => {
+      if (e.error !== undefined) {
+        throw new NodeError("rpc", `getBalancesByAddresses ${e.address}: ${e.error.message}`);
+      }
+      return { address: e.address, sompi: e.balance };
+    });
   }
 
   /** Round trip to kaspad. */

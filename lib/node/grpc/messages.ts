@@ -20,6 +20,8 @@ export const PAYLOAD = {
   getInfoResponse: 1064,
   estimateNetworkHashesPerSecondRequest: 1072,
   estimateNetworkHashesPerSecondResponse: 1073,
+  getBalancesByAddressesRequest: 1079,
+  getBalancesByAddressesResponse: 1080,
   notifyNewBlockTemplateRequest: 1081,
   notifyNewBlockTemplateResponse: 1082,
   newBlockTemplateNotification: 1083,
@@ -157,6 +159,16 @@ export const MESSAGES = {
   GetSyncStatusResponseMessage: { isSynced: [1, "bool"], error: [1000, "RPCError"] },
   GetCurrentBlockColorRequestMessage: { hash: [1, "string"] },
   GetCurrentBlockColorResponseMessage: { blue: [1, "bool"], error: [1000, "RPCError"] },
+  GetBalancesByAddressesRequestMessage: { addresses: [1, "string", "repeated"] },
+  RpcBalancesByAddressesEntry: {
+    address: [1, "string"],
+    balance: [2, "uint64"],
+    error: [1000, "RPCError"],
+  },
+  GetBalancesByAddressesResponseMessage: {
+    entries: [1, "RpcBalancesByAddressesEntry", "repeated"],
+    error: [1000, "RPCError"],
+  },
 } as const satisfies Record<string, Record<string, FieldSpec>>;
 
 /** Enum types: encoded as varints, decoded as numbers. */

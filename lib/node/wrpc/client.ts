@@ -9,6 +9,7 @@ import type {
   SubmitVerdict,
 } from "../../templates/types.ts";
 import { type LogFn, silentLog } from "../../templates/runtime.ts";
+import type { AddressBalance, BalanceReader } from "../balance.ts";
 import { NodeError } from "../errors.ts";
 import type { ServerInfo } from "../grpc/client.ts";
 import { Listeners } from "../listeners.ts";
@@ -59,7 +60,7 @@ const REJECT_REASONS: Record<string, "invalid" | "ibd" | "route-full"> = {
 };
 
 /** kaspad over wRPC JSON. */
-export class WrpcNodeClient implements NodeClient {
+export class WrpcNodeClient implements NodeClient, BalanceReader {
   /** The WebSocket URL, for logs. */
   readonly endpoint: string;
   #socket: WebSocket | undefined;
@@ -327,6 +328,25 @@ export class WrpcNodeClient implements NodeClient {
       "estimateNetworkHashesPerSecond",
       { windowSize, startHash: null },
       ({ params }) => asUint(member(params, "networkHashesPerSecond"), "networkHashesPerSecond"),
+    );
+  }
+
+  /**
+   * Balances of `addresses` in one call (kaspad needs --utxoindex). The node writes a balance of
+   * null for an address it holds no outputs of: that is 0 sompi.
+   */
+  getBalancesByAddresses(addresses: readonly string[]): Promise<AddressBalance[]> {
+    return this.#call(
+      "getBalancesByAddresses",
+      { addresses: [...addresses] },
+      ({ params }) =>
+        asArray(member(params, "entries"), "entries").map((e) => {
+          const balance = member(e, "balance");
+          return {
+            address: asString(member(e, "address"), "entries.address"),
+            sompi: balance?.type === "null" ? 0n : asUint(balance, "entries.balance"),
+          };
+        }),
     );
   }
 
