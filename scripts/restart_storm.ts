@@ -44,13 +44,16 @@ export interface TransportReport {
   workAfterMs: number[];
   /** Restarts after which some miner had no fresh work within the bound. */
   workMissed: number;
+  /** Shares the miners submitted while kaspad was up (each must be accepted). */
+  shares: number;
   /** Blocks submitted while kaspad was down, and how many came back accepted. */
   blocksDuringOutage: number;
   blocksAccepted: number;
   /** Accepted blocks (by kstratum's /api/blocks) that kaspad holds. */
   blocksInDag: number;
-  /** Resident memory at the first and the last restart, MB. */
+  /** Resident memory once linked, the most seen after any restart, and at the end, MB. */
   rssStartMb: number;
+  rssMaxMb: number;
   rssEndMb: number;
   /** Log lines at warn or above that name an uncaught error. */
   uncaught: string[];
@@ -69,6 +72,8 @@ export interface StormReport {
 }
 
 const SHARE_DIFF = 2 ** -16;
+/** How often each miner submits a share while kaspad is up, ms. */
+const SHARE_EVERY_MS = 20_000;
 
 interface Linked {
   transport: string;
@@ -77,6 +82,8 @@ interface Linked {
   report: TransportReport;
 }
 
+/** Resident memory of a kstratum process, MB (0 once it is gone). */
+const rssMb = (k: KstratumProcess) => k.rssBytes().then((b) => Math.round(b / 2 ** 20), () => 0);
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const exitOf = (s: Deno.CommandStatus) => s.signal ?? `exit ${s.code}`;
 
@@ -133,10 +140,12 @@ async function link(transport: string, node: string, plan: StormPlan): Promise<L
       exit: undefined,
       workAfterMs: [],
       workMissed: 0,
+      shares: 0,
       blocksDuringOutage: 0,
       blocksAccepted: 0,
       blocksInDag: 0,
-      rssStartMb: Math.round(await k.rssBytes() / 2 ** 20),
+      rssStartMb: await rssMb(k),
+      rssMaxMb: 0,
       rssEndMb: 0,
       uncaught: [],
     },
@@ -168,6 +177,32 @@ async function freshWork(
   return Math.max(0, Math.round(last - readyAt));
 }
 
+/**
+ * Waits `ms` while every miner submits a share at least every 20 s and at the end, as a real miner
+ * keeps doing (kstratum drops a miner that sends nothing for idle_timeout_ms). A share must count.
+ */
+async function keepMining(linked: Linked[], ms: number, failures: string[]): Promise<void> {
+  const until = performance.now() + ms;
+  for (;;) {
+    await delay(Math.max(0, Math.min(SHARE_EVERY_MS, until - performance.now())));
+    for (const l of linked) {
+      for (const m of l.miners) {
+        const job = m.job;
+        const nonce = job &&
+          m.findNonce(job, {
+            start: BigInt(Math.floor(Math.random() * 2 ** 40)),
+            tries: 1_000_000,
+          });
+        if (job === undefined || nonce === undefined) continue;
+        const r = await m.submit(job, nonce).catch((e) => ({ result: null, error: String(e) }));
+        l.report.shares++;
+        if (r.error !== null) failures.push(`${l.transport}: share refused: ${JSON.stringify(r)}`);
+      }
+    }
+    if (performance.now() >= until) return;
+  }
+}
+
 /** Runs the storm; never throws for a kstratum failure, which is reported instead. */
 export async function restartStorm(plan: StormPlan): Promise<StormReport> {
   const started = performance.now();
@@ -182,7 +217,7 @@ export async function restartStorm(plan: StormPlan): Promise<StormReport> {
     for (let i = 0; i < plan.restarts && failures.length === 0; i++) {
       const idle = plan.idleMs(i);
       maxIdleMs = Math.max(maxIdleMs, idle);
-      await delay(idle);
+      await keepMining(linked, idle, failures);
       const withBlock = plan.blockDuring(i);
       const target = withBlock ? await networkTarget(kaspad) : 0n;
       const solved = linked.map((l) => (withBlock ? blockNonce(l.miners[0]!, target) : undefined));
@@ -214,6 +249,7 @@ export async function restartStorm(plan: StormPlan): Promise<StormReport> {
               `${l.transport}: restart ${i}: block share answered ${JSON.stringify(r)}`,
             );}
         }
+        l.report.rssMaxMb = Math.max(l.report.rssMaxMb, await rssMb(l.k));
         if (!l.k.alive) {
           l.report.alive = false;
           l.report.exit = exitOf(await l.k.exited);
@@ -225,11 +261,11 @@ export async function restartStorm(plan: StormPlan): Promise<StormReport> {
           linked.map((l) => `${l.transport} ${l.report.workAfterMs.at(-1) ?? "-"} ms`).join(", "),
       );
     }
-    await inDag(kaspad, linked);
+    await inDag(kaspad, linked, failures);
   } finally {
     for (const l of linked) {
       for (const m of l.miners) m.close();
-      if (l.k.alive) l.report.rssEndMb = Math.round(await l.k.rssBytes() / 2 ** 20);
+      l.report.rssEndMb = await rssMb(l.k);
       const status = await l.k.stop();
       if (l.report.alive && status.signal !== null && status.signal !== "SIGTERM") {
         failures.push(`${l.transport}: kstratum ended on ${status.signal} at stop`);
@@ -251,13 +287,19 @@ export async function restartStorm(plan: StormPlan): Promise<StormReport> {
   };
 }
 
-/** Counts each kstratum's accepted blocks that kaspad holds. */
-async function inDag(kaspad: KaspadProcess, linked: Linked[]): Promise<void> {
+/** Counts each kstratum's accepted blocks that kaspad holds; a kstratum that cannot say fails. */
+async function inDag(kaspad: KaspadProcess, linked: Linked[], failures: string[]): Promise<void> {
   const client = new GrpcNodeClient({ address: kaspad.grpcAddress });
   try {
     await client.connect();
     for (const l of linked) {
-      const doc = await l.k.api<{ blocks: { hash: string; verdict: string }[] }>("/api/blocks");
+      let doc: { blocks: { hash: string; verdict: string }[] };
+      try {
+        doc = await l.k.api("/api/blocks");
+      } catch (e) {
+        failures.push(`${l.transport}: /api/blocks did not answer: ${e}`);
+        continue;
+      }
       for (const b of doc.blocks.filter((b) => b.verdict === "accepted")) {
         if (await client.getBlock(b.hash, false).then(() => true, () => false)) {
           l.report.blocksInDag++;

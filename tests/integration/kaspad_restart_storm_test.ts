@@ -29,9 +29,11 @@ kaspadTest(
     for (const t of report.transports) {
       assert.ok(t.alive, `${t.transport}: kstratum alive (${t.exit})`);
       assert.equal(t.workAfterMs.length, 8, `${t.transport}: fresh work after every restart`);
+      assert.ok(t.shares >= 16, `${t.transport}: miners kept submitting (${t.shares} shares)`);
       assert.equal(t.blocksDuringOutage, 2);
       assert.equal(t.blocksAccepted, 2, `${t.transport}: blocks found during outages accepted`);
       assert.ok(t.blocksInDag >= 2, `${t.transport}: the node holds them (${t.blocksInDag})`);
+      assert.ok(t.rssMaxMb < 400, `${t.transport}: memory stays bounded (${t.rssMaxMb} MB)`);
     }
   },
 );
