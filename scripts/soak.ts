@@ -9,7 +9,7 @@
 //   deno task soak --seconds=120 --rss-limit-mb=300
 
 import { parseArgs } from "node:util";
-import { toHex } from "../lib/block/mod.ts";
+import { toHex } from "../lib/kaspa/mod.ts";
 import { decodeBlockHeader } from "../lib/node/grpc/block.ts";
 import { GrpcNodeClient } from "../lib/node/grpc/client.ts";
 import { Rng } from "../tests/helpers/fuzz.ts";

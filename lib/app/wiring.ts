@@ -2,17 +2,12 @@
 // Pure: no I/O, so the mapping from config keys to server behaviour is tested directly.
 
 import type { Config, Dialect, ListenerConfig } from "../config/mod.ts";
-import type { Logger } from "../log/mod.ts";
-import type {
-  BlockSubmitter,
-  DialectId,
-  ExtranonceSize,
-  JobSource,
-  ListenerOptions,
-  ServerOptions,
-  ValidateAddress,
-} from "../net/mod.ts";
-import { jobBlockHash, type LogFn, type TemplateService } from "../templates/mod.ts";
+import type { LogFn, Logger } from "../log/mod.ts";
+import type { DialectId } from "../dialects/mod.ts";
+import type { ListenerOptions, ServerOptions } from "../net/mod.ts";
+import type { BlockSubmitter, ExtranonceSize, JobSource, ValidateAddress } from "../session/mod.ts";
+import { jobBlockHash } from "../kaspa/mod.ts";
+import type { TemplateService } from "../templates/mod.ts";
 
 const DIALECT_IDS: Readonly<Record<Dialect, DialectId | undefined>> = {
   auto: undefined,

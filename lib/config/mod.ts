@@ -17,8 +17,6 @@ export type {
   LimitsConfig,
   ListenerConfig,
   LogFormat,
-  LogLevel,
-  Network,
   NodeEndpoint,
   TlsConfig,
 } from "./types.ts";

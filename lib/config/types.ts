@@ -1,6 +1,9 @@
 // The resolved configuration the rest of kstratum receives from loadConfig.
 // Types only; every value here has already been parsed and validated.
 
+import type { Network } from "../kaspa/network.ts";
+import type { LogLevel } from "../log/mod.ts";
+
 /**
  * How a listener talks to miners (see spec/stratum.md section 1):
  * - `auto`: detect from the `mining.subscribe` user agent and method names;
@@ -14,11 +17,6 @@ export type Dialect = "auto" | "array" | "bighex" | "bitmain" | "simple";
 /** Every dialect name, in help order. */
 export const DIALECTS: readonly Dialect[] = ["auto", "array", "bighex", "bitmain", "simple"];
 
-/** Kaspa networks, named as the address prefixes imply. */
-export type Network = "mainnet" | "testnet" | "simnet" | "devnet";
-
-/** Least severe log level written. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
 /** Log line format: text for people, json for one JSON object per line. */
 export type LogFormat = "text" | "json";
 

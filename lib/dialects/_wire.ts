@@ -1,17 +1,9 @@
-// Helpers shared by the dialect files: hex, u64 words, param readers, the mining.* decoder.
+// Helpers shared by the dialect files: u64 hex and words, param readers, the mining.* decoder.
 // Private to dialects/: pure functions over protocol types.
 
 import { ErrorCode, type JsonValue, type RpcRequest, writeJson } from "../protocol/mod.ts";
+import { toHex } from "../kaspa/hex.ts";
 import type { DecodedRequest, NonceInput } from "./dialect.ts";
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** Lowercase hex of `bytes`. */
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += HEX[b];
-  return out;
-}
 
 /** `value` as 8 little-endian bytes in hex (16 chars). */
 export function u64LeHex(value: bigint): string {

@@ -3,13 +3,8 @@
 
 import { encodeNotification, writeJson } from "../protocol/mod.ts";
 import type { Dialect } from "./dialect.ts";
-import {
-  decodeMining,
-  difficultyJson,
-  ETHEREUM_STRATUM_SUBSCRIBED,
-  toHex,
-  u64LeHex,
-} from "./_wire.ts";
+import { toHex } from "../kaspa/hex.ts";
+import { decodeMining, difficultyJson, ETHEREUM_STRATUM_SUBSCRIBED, u64LeHex } from "./_wire.ts";
 
 /**
  * Dialect B. set_extranonce carries only the extranonce, as the Rust bridge (tuned on

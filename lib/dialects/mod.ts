@@ -1,5 +1,5 @@
 // Public face of dialects: the Dialect interface, the four families, detection and the registry.
-// Pure: depends on protocol/ only.
+// Pure: depends on protocol/ and the hex codec of kaspa/.
 
 export type {
   AuthorizeFields,
@@ -17,4 +17,3 @@ export { bitmain } from "./bitmain.ts";
 export { simplified } from "./simplified.ts";
 export { detectDialect, isSubscribe, provisionalDialect, subscribeAgent } from "./detect.ts";
 export { DIALECTS, isDialectId } from "./registry.ts";
-export { toHex } from "./_wire.ts";

@@ -2,6 +2,7 @@
 // Pure: the pre-PoW hash names the job; difficulty rides in authorize, notify and submit replies.
 
 import { encodeNotification, writeJson } from "../protocol/mod.ts";
+import { toHex } from "../kaspa/hex.ts";
 import type { DecodedRequest, Dialect } from "./dialect.ts";
 import {
   badParams,
@@ -9,7 +10,6 @@ import {
   idText,
   nonceInput,
   optionalString,
-  toHex,
   unknownMethod,
 } from "./_wire.ts";
 

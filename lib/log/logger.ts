@@ -19,6 +19,12 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
+/** Structured log sink as one function: a short message plus fields. Must not throw. */
+export type LogFn = (level: LogLevel, message: string, fields?: LogFields) => void;
+
+/** Drops every log line. */
+export const silentLog: LogFn = (): void => {};
+
 /** How createLogger writes. */
 export interface LoggerOptions {
   /** Least severe level written. */

@@ -2,7 +2,8 @@
 // job subscription, block submission, timers. The only place a session meets a socket.
 
 import { LineSplitter, type SplitEvent } from "../framing/mod.ts";
-import type { BlockSubmission, Effect, Job, Session, Step } from "../session/mod.ts";
+import type { Job } from "../kaspa/mod.ts";
+import type { BlockSubmission, Effect, Session, Step } from "../session/mod.ts";
 import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
 import type { ByteConn } from "./socket_conn.ts";
 import { Wakeable, type WakeWheel } from "./wake_wheel.ts";

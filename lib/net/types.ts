@@ -10,12 +10,12 @@ import type {
   JobSource,
   ValidateAddress,
 } from "../session/mod.ts";
-import type { MinerEvents } from "../stats/events.ts";
+import type { MinerEvents } from "../session/events.ts";
 
 /** The logger methods the server uses (lib/log's Logger fits). */
 export type NetLog = Pick<Logger, "debug" | "info" | "warn" | "error">;
 
-/** Wall clock, ms since the epoch (templates/runtime.ts's Clock fits). */
+/** Wall clock, ms since the epoch (runtime/clock.ts's Clock fits). */
 export interface NowClock {
   /** Milliseconds since the epoch. */
   now(): number;
@@ -29,7 +29,7 @@ export interface StratumDeps {
   submitter: BlockSubmitter;
   /** Where miner, share and block events go (stats, metrics). */
   events: MinerEvents;
-  /** Payout address check, network included (node/address.ts). */
+  /** Payout address check, network included (kaspa/address.ts). */
   validateAddress: ValidateAddress;
   /** Time for sessions (vardiff, throttle, events). */
   clock: NowClock;

@@ -7,8 +7,9 @@ import type {
   NodeClient,
   NodeInfo,
   SubmitVerdict,
-} from "../templates/types.ts";
-import { type Backoff, type Clock, type LogFn, silentLog } from "../templates/runtime.ts";
+} from "../kaspa/types.ts";
+import { type LogFn, silentLog } from "../log/mod.ts";
+import type { Backoff, Clock } from "../runtime/mod.ts";
 import type { AddressBalance, BalanceReader } from "./balance.ts";
 import { NodeError } from "./errors.ts";
 import { Listeners } from "./listeners.ts";

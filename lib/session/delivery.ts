@@ -2,7 +2,7 @@
 // announced right before the job it governs, job bodies taken from the shared encoding cache.
 // Pure: appends send effects to the core.
 
-import type { Job } from "../templates/types.ts";
+import type { Job } from "../kaspa/types.ts";
 import { type Channel, type Core, wantedDifficulty } from "./state.ts";
 
 /** Sends `job` to one channel: set_difficulty first when it changed (A-C), then notify. */

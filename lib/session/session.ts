@@ -10,7 +10,7 @@ import {
   subscribeAgent,
 } from "../dialects/mod.ts";
 import { ErrorCode, parseRequest, type RpcRequest } from "../protocol/mod.ts";
-import type { Job } from "../templates/types.ts";
+import type { Job } from "../kaspa/types.ts";
 import { flushPending, offerJob, pendingDueAt, resendLatest } from "./delivery.ts";
 import { authorize, subscribe } from "./handshake.ts";
 import { type Core, fail, type Phase, reply, type SessionDeps } from "./state.ts";

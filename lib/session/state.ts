@@ -11,8 +11,8 @@ import {
 } from "../protocol/mod.ts";
 import { DEFAULT_MESSAGES } from "../protocol/mod.ts";
 import { JobRing, roundPow2 } from "../shares/mod.ts";
-import type { MinerEvents, RefusalCause, WorkerRef } from "../stats/events.ts";
-import type { Job } from "../templates/types.ts";
+import type { MinerEvents, RefusalCause, WorkerRef } from "./events.ts";
+import type { Job } from "../kaspa/types.ts";
 import type { JobEncodings } from "./encodings.ts";
 import type { Extranonce, ExtranoncePools } from "./extranonce.ts";
 import type { Effect, LogLevel, SessionOptions, ValidateAddress } from "./types.ts";

@@ -4,7 +4,7 @@
 import type { Dialect } from "../dialects/mod.ts";
 import { ErrorCode, type RpcId } from "../protocol/mod.ts";
 import { parseNonce, type RingEntry, validateShare } from "../shares/mod.ts";
-import type { ShareOutcome, WorkerRef } from "../stats/events.ts";
+import type { ShareOutcome, WorkerRef } from "./events.ts";
 import type { BlockSubmission } from "./types.ts";
 import { resendLatest } from "./delivery.ts";
 import {

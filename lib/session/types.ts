@@ -2,8 +2,8 @@
 // and what it returns (effects). Types only; net/ runs the effects, templates/ provides the jobs.
 
 import type { DialectId } from "../dialects/mod.ts";
-import type { WorkerRef } from "../stats/events.ts";
-import type { Job, SubmitVerdict } from "../templates/types.ts";
+import type { WorkerRef } from "./events.ts";
+import type { Job, SubmitVerdict } from "../kaspa/types.ts";
 import type { VardiffOptions } from "./vardiff.ts";
 
 /** Where sessions get work: the template service publishes one Job stream per payout address. */

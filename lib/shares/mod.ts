@@ -15,5 +15,3 @@ export {
   roundPow2,
   targetToDifficulty,
 } from "./difficulty.ts";
-export type { BlockHeader, BlockTemplate, Job } from "../templates/types.ts";
-export type { PowState } from "../pow/mod.ts";

@@ -1,7 +1,7 @@
 // Console views of stats: the periodic per-worker table and the one-line block-found notice.
 // Pure: returns lines; the composition root decides when and where to print them.
 
-import type { BlockEvent } from "./events.ts";
+import type { BlockEvent } from "../session/events.ts";
 import { formatDifficulty, formatDuration, formatHashrate } from "./format.ts";
 import type { StatsSnapshot } from "./types.ts";
 

@@ -2,7 +2,13 @@
 // Pure with an injected clock; bounded (worker cap, idle eviction, block list cap). Read via snapshot().
 
 import { disconnectErrorName, protocolErrorName, shareErrorName } from "./errors.ts";
-import type { BlockEvent, MinerEvents, RefusalCause, ShareEvent, WorkerRef } from "./events.ts";
+import type {
+  BlockEvent,
+  MinerEvents,
+  RefusalCause,
+  ShareEvent,
+  WorkerRef,
+} from "../session/events.ts";
 import { HashrateMeter } from "./hashrate.ts";
 import { Histogram } from "./histogram.ts";
 import type {

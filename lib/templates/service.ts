@@ -2,19 +2,21 @@
 // published to that address's subscribers; node health, network check, recent-job lookups, submission.
 
 import { setImmediate } from "node:timers";
-import { checkAddressNetwork, decodeAddress, prefixForNetwork } from "../node/address.ts";
-import { Coalescer } from "./coalescer.ts";
-import { JobStore, makeJob, type PowFactory } from "./jobs.ts";
 import {
-  type Backoff,
-  type Clock,
-  exponentialBackoff,
-  type LogFn,
-  silentLog,
-  systemClock,
-} from "./runtime.ts";
+  checkAddressNetwork,
+  decodeAddress,
+  type Job,
+  makeJob,
+  type NodeClient,
+  type PowFactory,
+  prefixForNetwork,
+  type SubmitVerdict,
+} from "../kaspa/mod.ts";
+import { type LogFn, silentLog } from "../log/mod.ts";
+import { type Backoff, type Clock, exponentialBackoff, systemClock } from "../runtime/mod.ts";
+import { Coalescer } from "./coalescer.ts";
+import { JobStore } from "./jobs.ts";
 import { BlockSubmitter } from "./submit.ts";
-import type { Job, NodeClient, SubmitVerdict } from "./types.ts";
 import { type LatencySnapshot, LatencyStats } from "./latency.ts";
 
 /** How the template service is wired and tuned. */

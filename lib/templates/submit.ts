@@ -1,9 +1,9 @@
 // Block submission: retry while the node is unreachable and the template is fresh enough, then follow
 // an accepted block's color (blue/red) for a while. Pure apart from the injected node and clock.
 
-import type { Job, NodeClient, SubmitVerdict } from "./types.ts";
-import { type Backoff, type Clock, type LogFn, silentLog } from "./runtime.ts";
-import { jobBlockHash } from "./jobs.ts";
+import { type Job, jobBlockHash, type NodeClient, type SubmitVerdict } from "../kaspa/mod.ts";
+import { type LogFn, silentLog } from "../log/mod.ts";
+import type { Backoff, Clock } from "../runtime/mod.ts";
 
 /** Node, timing and hooks of a BlockSubmitter. */
 export interface SubmitterOptions {

@@ -2,7 +2,7 @@
 // Pure: no I/O; every bound (miners, rate, duration) is checked here so a run always stops itself.
 
 import { parseArgs } from "node:util";
-import { encodeAddress } from "../../lib/node/address.ts";
+import { encodeAddress } from "../../lib/kaspa/address.ts";
 
 /** Dialects the load generator speaks (stratum.md §1). */
 export type DialectId = "A" | "B" | "C" | "D";

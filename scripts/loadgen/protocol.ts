@@ -1,7 +1,7 @@
 // The miner side of the four Stratum dialects (stratum.md §1): the lines a miner sends and a
 // reader for what servers send (kstratum and the public bridges). Pure: strings in, values out.
 
-import { fromHex, toHex } from "../../lib/block/hex.ts";
+import { fromHex, toHex } from "../../lib/kaspa/hex.ts";
 import { parseJson } from "../../lib/protocol/mod.ts";
 import type { DialectId } from "./options.ts";
 

@@ -7,7 +7,7 @@ import aVardiff from "../fixtures/transcripts/a_vardiff.txt" with { type: "text"
 import bIceriver from "../fixtures/transcripts/b_iceriver.txt" with { type: "text" };
 import cBitmain from "../fixtures/transcripts/c_bitmain.txt" with { type: "text" };
 import dSimplified from "../fixtures/transcripts/d_simplified.txt" with { type: "text" };
-import { encodeAddress } from "../../lib/node/address.ts";
+import { encodeAddress } from "../../lib/kaspa/address.ts";
 import { mainnetAddress } from "../fixtures/transcripts/real_jobs.ts";
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same run on every machine. */

@@ -14,7 +14,8 @@ import {
 import { createLogger } from "../../lib/log/mod.ts";
 import { StratumServer } from "../../lib/net/mod.ts";
 import { Stats } from "../../lib/stats/mod.ts";
-import { type NodeClient, TemplateService } from "../../lib/templates/mod.ts";
+import type { NodeClient } from "../../lib/kaspa/mod.ts";
+import { TemplateService } from "../../lib/templates/mod.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
 import { waitFor } from "./kaspad.ts";

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { startHttp } from "../../lib/http/server.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 import {
   checkDashboard,
   CHROMIUM,

@@ -7,8 +7,8 @@
 // difficulty so a CPU finds shares and, at devnet difficulty, real blocks within seconds.
 
 import assert from "node:assert/strict";
-import { toHex } from "../../lib/block/mod.ts";
-import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
+import { toHex } from "../../lib/kaspa/mod.ts";
+import { decodeAddress, payToAddressScript } from "../../lib/kaspa/address.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";

@@ -7,13 +7,9 @@ import assert from "node:assert/strict";
 import { createNodeClient } from "../../lib/node/mod.ts";
 import { ROUTE_FULL_MESSAGE, submitVerdict } from "../../lib/node/grpc/verdict.ts";
 import type { Decoded } from "../../lib/node/grpc/messages.ts";
-import type {
-  BlockTemplate,
-  NodeClient,
-  SubmitVerdict,
-  TemplateService,
-} from "../../lib/templates/mod.ts";
-import { exponentialBackoff } from "../../lib/templates/mod.ts";
+import type { BlockTemplate, NodeClient, SubmitVerdict } from "../../lib/kaspa/mod.ts";
+import type { TemplateService } from "../../lib/templates/mod.ts";
+import { exponentialBackoff } from "../../lib/runtime/mod.ts";
 import type { Stats } from "../../lib/stats/mod.ts";
 import { assemble, pidsMatching, startInProcess } from "../helpers/kstratum.ts";
 import {

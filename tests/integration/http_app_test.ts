@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createHandler } from "../../lib/http/app.ts";
 import type { HealthState } from "../../lib/http/health.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 
 const RIG: WorkerRef = {
   worker: "rig1",

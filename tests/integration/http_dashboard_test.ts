@@ -6,7 +6,7 @@ import { renderBlocks, renderNode, renderWorkers } from "../../lib/http/dashboar
 import { blocksJson, statusJson, workersJson } from "../../lib/http/api.ts";
 import { judgeHealth } from "../../lib/http/health.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 
 const EVIL: WorkerRef = {
   worker: `<img src=x onerror="alert(1)">`,

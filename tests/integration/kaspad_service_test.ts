@@ -3,9 +3,10 @@
 
 import assert from "node:assert/strict";
 import { createNodeClient } from "../../lib/node/mod.ts";
-import { exponentialBackoff, type LogFn } from "../../lib/templates/runtime.ts";
+import type { LogFn } from "../../lib/log/mod.ts";
+import { exponentialBackoff } from "../../lib/runtime/mod.ts";
 import { TemplateService } from "../../lib/templates/service.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import type { Job } from "../../lib/kaspa/types.ts";
 import { kaspadTest, randomDevnetAddress, solve, startKaspad, waitFor } from "../helpers/kaspad.ts";
 
 function serviceFor(urls: string[], log: LogFn = () => {}) {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import type { DialectId } from "../../lib/dialects/mod.ts";
 import type { DifficultyPolicy } from "../../lib/session/mod.ts";
-import { encodeAddress } from "../../lib/node/address.ts";
+import { encodeAddress } from "../../lib/kaspa/address.ts";
 import { HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_jobs.ts";
 import { LineClient, startTestServer } from "../fixtures/transcripts/stratum_client.ts";
 

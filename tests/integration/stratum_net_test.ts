@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { StratumServer } from "../../lib/net/mod.ts";
-import { noEvents } from "../../lib/stats/mod.ts";
+import { noEvents } from "../../lib/session/mod.ts";
 import { findNonce, HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_jobs.ts";
 import {
   LineClient,

@@ -16,7 +16,7 @@ import {
   SESSION_DEFAULTS,
   type Step,
 } from "../../lib/session/mod.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import type { Job } from "../../lib/kaspa/types.ts";
 import {
   HEADERS,
   realJob,

@@ -11,7 +11,7 @@ import { collectMetrics, metricFamilies, renderMetrics } from "../../lib/metrics
 import { workersJson, workersJsonChunks } from "../../lib/http/api.ts";
 import { slicedStream } from "../../lib/http/sliced.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 
 /** One parsed sample line. */
 interface ParsedSample {

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { difficultyToTarget } from "../../lib/shares/mod.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import type { Job } from "../../lib/kaspa/types.ts";
 import { findNonce, HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_jobs.ts";
 import {
   actions,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { formatBlockFound, formatStatsTable } from "../../lib/stats/console.ts";
 import { formatDifficulty, formatDuration, formatHashrate } from "../../lib/stats/format.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 
 const who: WorkerRef = {
   worker: "octo12_1",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 import { HASHES_PER_DIFFICULTY } from "../../lib/stats/hashrate.ts";
 
 const T0 = 1_700_000_000_000;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { toHex } from "../../lib/block/mod.ts";
-import { AddressError, encodeAddress } from "../../lib/node/address.ts";
+import { toHex } from "../../lib/kaspa/mod.ts";
+import { AddressError, encodeAddress } from "../../lib/kaspa/address.ts";
 import { TemplateService, type TemplateServiceOptions } from "../../lib/templates/service.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import type { Job } from "../../lib/kaspa/types.ts";
 import { bytes32, FakeNode } from "../helpers/fake_node.ts";
 import { flush, ManualClock } from "../helpers/manual_clock.ts";
 

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { headerHash, toHex } from "../../lib/block/mod.ts";
-import { jobBlockHash, JobStore, makeJob } from "../../lib/templates/jobs.ts";
-import { exponentialBackoff } from "../../lib/templates/runtime.ts";
+import { headerHash, toHex } from "../../lib/kaspa/mod.ts";
+import { jobBlockHash, makeJob } from "../../lib/kaspa/job.ts";
+import { JobStore } from "../../lib/templates/jobs.ts";
+import { exponentialBackoff } from "../../lib/runtime/mod.ts";
 import { BlockSubmitter } from "../../lib/templates/submit.ts";
-import type { BlockTemplate, Job } from "../../lib/templates/types.ts";
+import type { BlockTemplate, Job } from "../../lib/kaspa/types.ts";
 import { compactToTarget } from "../../lib/pow/mod.ts";
 import { fakeHeader, FakeNode } from "../helpers/fake_node.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";

@@ -7,8 +7,8 @@ import type {
   NodeClient,
   NodeInfo,
   SubmitVerdict,
-} from "../../templates/types.ts";
-import { type LogFn, silentLog } from "../../templates/runtime.ts";
+} from "../../kaspa/types.ts";
+import { type LogFn, silentLog } from "../../log/mod.ts";
 import type { AddressBalance, BalanceReader } from "../balance.ts";
 import { NodeError } from "../errors.ts";
 import type { ServerInfo } from "../grpc/client.ts";

@@ -1,5 +1,5 @@
-// The events the Stratum side reports about miners, shares and blocks.
-// Types only: `session/` and `templates/` emit them; `stats/` and `metrics/` consume them.
+// The events the Stratum side reports about miners, shares and blocks: the session's output contract.
+// Types plus a sink that drops everything: `session/` and `net/` emit them; `stats/` counts them.
 
 /** Who a share or connection belongs to. */
 export interface WorkerRef {
