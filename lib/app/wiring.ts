@@ -5,8 +5,7 @@ import type { Config, Dialect, ListenerConfig } from "../config/mod.ts";
 import type { LogFn, Logger } from "../log/mod.ts";
 import type { DialectId } from "../dialects/mod.ts";
 import type { ListenerOptions, ServerOptions } from "../net/mod.ts";
-import type { BlockSubmitter, ExtranonceSize, JobSource, ValidateAddress } from "../session/mod.ts";
-import { jobBlockHash } from "../kaspa/mod.ts";
+import type { ExtranonceSize, ValidateAddress } from "../session/mod.ts";
 import type { TemplateService } from "../templates/mod.ts";
 
 const DIALECT_IDS: Readonly<Record<Dialect, DialectId | undefined>> = {
@@ -55,24 +54,6 @@ export function serverOptionsOf(config: Config): Partial<ServerOptions> {
   return options;
 }
 
-/** Job streams per payout address, served by the template service. */
-export function jobSourceOf(service: TemplateService): JobSource {
-  return {
-    subscribe: (address, onJob) => service.subscribe(address, onJob),
-    latest: (address) => service.currentJob(address),
-  };
-}
-
-/** Block submission through the template service (retries, color polling) plus the block hash. */
-export function submitterOf(service: TemplateService): BlockSubmitter {
-  return {
-    async submit(job, nonce) {
-      const hash = jobBlockHash(job, nonce);
-      return { verdict: await service.submitBlock(job, nonce), hash };
-    },
-  };
-}
-
 /** Payout address check: checksum always, network prefix once the node's network is known. */
 export function addressValidatorOf(service: TemplateService): ValidateAddress {
   return (address) => {
@@ -85,7 +66,7 @@ export function addressValidatorOf(service: TemplateService): ValidateAddress {
   };
 }
 
-/** The (level, message, fields) log function of templates/ and node/, writing to `log`. */
+/** The (level, message, fields) log function the gRPC mining front takes, writing to `log`. */
 export function logFnOf(log: Logger): LogFn {
   return (level, message, fields) => log[level](message, fields);
 }

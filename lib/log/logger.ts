@@ -19,11 +19,24 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-/** Structured log sink as one function: a short message plus fields. Must not throw. */
+/**
+ * A log sink as one function. Only the gRPC mining front (node/grpc/front.ts) still takes this
+ * shape, until it joins the Stratum share path; everything else takes a Logger.
+ */
 export type LogFn = (level: LogLevel, message: string, fields?: LogFields) => void;
 
-/** Drops every log line. */
+/** A LogFn that drops every line. */
 export const silentLog: LogFn = (): void => {};
+
+/** A logger that writes nothing (the default of parts given no logger). */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+  enabled: () => false,
+};
 
 /** How createLogger writes. */
 export interface LoggerOptions {

@@ -281,7 +281,7 @@ export class Connection {
         active = false;
         stop();
       };
-      const latest = this.#deps.jobs.latest(address);
+      const latest = this.#deps.jobs.currentJob(address);
       if (latest !== undefined) onJob(latest);
     } catch (e) {
       // The session validated the address already: a source that still refuses it is a fault.

@@ -25,7 +25,7 @@ export interface NowClock {
 export interface StratumDeps {
   /** Job streams per payout address (the template service). */
   jobs: JobSource;
-  /** Block submission (the template service plus a block hash). */
+  /** Block submission (the template service's NodeBlockSubmitter). */
   submitter: BlockSubmitter;
   /** Where miner, share and block events go (stats, metrics). */
   events: MinerEvents;

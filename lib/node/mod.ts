@@ -1,7 +1,7 @@
 // Public face of the node link: NodeClient implementations (gRPC, wRPC JSON), reconnect/failover
 // and errors. `createNodeClient` turns `--node` URLs into one resilient client.
 
-import type { LogFn } from "../log/mod.ts";
+import type { Logger } from "../log/mod.ts";
 import { type Backoff, type Clock, exponentialBackoff, systemClock } from "../runtime/mod.ts";
 import { GrpcNodeClient } from "./grpc/client.ts";
 import { type EndpointClient, ReconnectingNodeClient } from "./reconnect.ts";
@@ -26,8 +26,8 @@ export interface EndpointOptions {
   callTimeoutMs?: number;
   /** Connection timeout, ms. Default 5000. */
   connectTimeoutMs?: number;
-  /** Structured log sink. Default silent. */
-  log?: LogFn;
+  /** Structured logs. Default silent. */
+  log?: Logger;
 }
 
 /**

@@ -14,7 +14,7 @@ export interface JobSource {
    */
   subscribe(address: string, onJob: (job: Job) => void): () => void;
   /** The newest Job for `address`, if one exists yet. */
-  latest(address: string): Job | undefined;
+  currentJob(address: string): Job | undefined;
 }
 
 /** A block submission's outcome: the node's verdict and the block hash (hex). */

@@ -263,7 +263,7 @@ Deno.test("net runs several listeners with their own settings and unique extrano
 
 Deno.test("net rejects listener settings that cannot work, and a port in use as AddrInUse", async () => {
   const server = new StratumServer({}, {
-    jobs: { subscribe: () => () => {}, latest: () => undefined },
+    jobs: { subscribe: () => () => {}, currentJob: () => undefined },
     submitter: { submit: () => Promise.reject(new Error("unused")) },
     events: noEvents,
     validateAddress: () => ({ ok: false, reason: "unused" }),
