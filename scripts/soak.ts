@@ -116,10 +116,10 @@ async function main(): Promise<number> {
       accepted: new Set(),
       connections: 0,
     });
-    for (const d of ["A", "B", "C", "D"] as const) {
+    for (const d of ["array", "bighex", "bitmain", "simple"] as const) {
       for (let i = 0; i < perDialect; i++) ids.push(make(d, i, false));
     }
-    if (ca) ids.push(make("A", 0, true));
+    if (ca) ids.push(make("array", 0, true));
 
     log(
       `${ids.length} miners for ${seconds} s; kstratum pid ${k.pid}, kaspad ${kaspad.grpcAddress}`,

@@ -8,6 +8,7 @@ import { createNodeClient, GrpcMiningFront } from "../node/mod.ts";
 import { type HttpServer, startHttp } from "../http/mod.ts";
 import { formatStatsTable, Stats } from "../stats/mod.ts";
 import { TemplateService } from "../templates/mod.ts";
+import { systemClock } from "../runtime/mod.ts";
 import { BalanceWatch } from "./balances.ts";
 import { eventsTee } from "./events.ts";
 import { pollNodeStatus } from "./node_status.ts";
@@ -52,7 +53,7 @@ export function nodeUrl(endpoint: NodeEndpoint): string {
  */
 export async function startKstratum(config: Config, opts: RunOptions): Promise<Running> {
   const { log } = opts;
-  const clock = { now: () => Date.now() };
+  const clock = systemClock;
   const stats = new Stats({ maxWorkers: config.maxWorkers });
   const node = createNodeClient({
     urls: config.nodes.map(nodeUrl),

@@ -1,20 +1,11 @@
 // Adapters from the resolved config and the template service to what the Stratum server takes.
 // Pure: no I/O, so the mapping from config keys to server behaviour is tested directly.
 
-import type { Config, Dialect, ListenerConfig } from "../config/mod.ts";
+import type { Config, ListenerConfig } from "../config/mod.ts";
 import type { LogFn, Logger } from "../log/mod.ts";
-import type { DialectId } from "../dialects/mod.ts";
 import type { ListenerOptions, ServerOptions } from "../net/mod.ts";
 import type { ExtranonceSize, ValidateAddress } from "../session/mod.ts";
 import type { TemplateService } from "../templates/mod.ts";
-
-const DIALECT_IDS: Readonly<Record<Dialect, DialectId | undefined>> = {
-  auto: undefined,
-  array: "A",
-  bighex: "B",
-  bitmain: "C",
-  simple: "D",
-};
 
 /** The Stratum listener a config listener describes (difficulty in Stratum units). */
 export function listenerOptionsOf(l: ListenerConfig): ListenerOptions {
@@ -33,8 +24,7 @@ export function listenerOptionsOf(l: ListenerConfig): ListenerOptions {
       }
       : { kind: "fixed", difficulty: d.start },
   };
-  const dialect = DIALECT_IDS[l.dialect];
-  if (dialect !== undefined) options.dialect = dialect;
+  if (l.dialect !== "auto") options.dialect = l.dialect;
   if (l.tls !== undefined) options.tls = { cert: l.tls.cert, key: l.tls.key };
   return options;
 }

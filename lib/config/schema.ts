@@ -17,7 +17,7 @@ import {
 } from "./values.ts";
 import { type Network, NETWORKS } from "../kaspa/network.ts";
 import { LEVELS, type LogLevel } from "../log/mod.ts";
-import { type Dialect, DIALECTS, type LogFormat } from "./types.ts";
+import { LISTENER_DIALECTS, type ListenerDialect, type LogFormat } from "./types.ts";
 import { listenerList, type RawListener } from "./listeners.ts";
 
 /** Help and documentation sections, in display order. */
@@ -124,10 +124,10 @@ export const SETTINGS = {
       'options, e.g. ":5556,dialect=bighex,start_diff=16384". Several: repeat the flag or ' +
       "separate with spaces.",
   }),
-  dialect: setting<Dialect>({
+  dialect: setting<ListenerDialect>({
     arg: "<name>",
     group: "Stratum listeners",
-    codec: oneOf(DIALECTS),
+    codec: oneOf(LISTENER_DIALECTS),
     default: "auto",
     perListener: true,
     doc: "Miner dialect: auto detects it at subscribe; array (lolMiner, SRBMiner, Goldshell), " +

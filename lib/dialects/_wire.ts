@@ -59,7 +59,7 @@ export function nonceInput(v: unknown): NonceInput | undefined {
 }
 
 /**
- * Decodes the `mining.*` methods of EthereumStratum/1.0.0 miners (dialects A, B and C).
+ * Decodes the `mining.*` methods of EthereumStratum/1.0.0 miners (array, bighex, bitmain).
  * Submit is `[worker, jobId, nonce]` or the 5-param lolMiner form with the nonce last.
  */
 export function decodeMining(request: RpcRequest): DecodedRequest {
@@ -96,5 +96,5 @@ export function decodeMining(request: RpcRequest): DecodedRequest {
   }
 }
 
-/** The EthereumStratum/1.0.0 subscribe result of dialects A and B. */
+/** The EthereumStratum/1.0.0 subscribe result of the array and bighex dialects. */
 export const ETHEREUM_STRATUM_SUBSCRIBED: JsonValue = [true, "EthereumStratum/1.0.0"];

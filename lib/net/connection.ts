@@ -4,7 +4,8 @@
 import { LineSplitter, type SplitEvent } from "../framing/mod.ts";
 import type { Job } from "../kaspa/mod.ts";
 import type { BlockSubmission, Effect, Session, Step } from "../session/mod.ts";
-import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
+import type { Logger } from "../log/mod.ts";
+import type { ServerOptions, StratumDeps } from "./types.ts";
 import type { ByteConn } from "./socket_conn.ts";
 import { Wakeable, type WakeWheel } from "./wake_wheel.ts";
 import { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
@@ -26,7 +27,7 @@ export interface ConnectionParts {
   session: Session;
   deps: StratumDeps;
   options: ServerOptions;
-  log: NetLog;
+  log: Logger;
   /** The server's shared timer for session wake-ups (throttled jobs, vardiff checks). */
   wakes: WakeWheel;
 }
@@ -41,7 +42,7 @@ export class Connection {
   readonly #session: Session;
   readonly #deps: StratumDeps;
   readonly #options: ServerOptions;
-  readonly #log: NetLog;
+  readonly #log: Logger;
   readonly #queue: WriteQueue;
   #unsubscribe: (() => void) | undefined;
   /** Effects queued by re-entrant steps (a step's effects causing another step). */

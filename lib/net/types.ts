@@ -3,6 +3,7 @@
 
 import type { DialectId } from "../dialects/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import type { Clock } from "../runtime/mod.ts";
 import type {
   BlockSubmitter,
   DifficultyPolicy,
@@ -11,15 +12,6 @@ import type {
   ValidateAddress,
 } from "../session/mod.ts";
 import type { MinerEvents } from "../session/events.ts";
-
-/** The logger methods the server uses (lib/log's Logger fits). */
-export type NetLog = Pick<Logger, "debug" | "info" | "warn" | "error">;
-
-/** Wall clock, ms since the epoch (runtime/clock.ts's Clock fits). */
-export interface NowClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
 
 /** Everything the server needs from the rest of kstratum. */
 export interface StratumDeps {
@@ -32,9 +24,9 @@ export interface StratumDeps {
   /** Payout address check, network included (kaspa/address.ts). */
   validateAddress: ValidateAddress;
   /** Time for sessions (vardiff, throttle, events). */
-  clock: NowClock;
+  clock: Pick<Clock, "now">;
   /** Structured logs. */
-  log: NetLog;
+  log: Logger;
 }
 
 /** One listening socket. */
@@ -57,7 +49,7 @@ export interface ListenerOptions {
 
 /** Server-wide settings shared by every listener. */
 export interface ServerOptions {
-  /** Extranonce bytes per connection (per worker in D), 0-3; default 2. */
+  /** Extranonce bytes per connection (per worker in `simple`), 0-3; default 2. */
   extranonceSize: ExtranonceSize;
   /** Pays workers that authorize without an address. */
   defaultAddress?: string;

@@ -11,7 +11,7 @@ export interface WorkerRef {
   miner: string;
   /** Remote IP. */
   ip: string;
-  /** Dialect id, e.g. "A", "B", "C", "D". */
+  /** Dialect id (dialects/ DialectId: "array", "bighex", "bitmain", "simple"); "grpc" for the gRPC mining front. */
   dialect: string;
 }
 

@@ -16,7 +16,6 @@ export type {
   Effect,
   ExtranonceSize,
   JobSource,
-  LogLevel,
   SessionOptions,
   Step,
   ValidateAddress,

@@ -177,7 +177,7 @@ export class Session {
     if (phase.kind === "subscribed" || phase.kind === "authorized") return phase.dialect;
     const forced = this.#core.options.dialect;
     if (forced !== undefined) return DIALECTS[forced];
-    if (request === undefined) return DIALECTS.A;
+    if (request === undefined) return DIALECTS.array;
     if (isSubscribe(request.method)) {
       return DIALECTS[
         detectDialect(request.method, subscribeAgent(request.method, request.params))

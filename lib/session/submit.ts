@@ -51,7 +51,7 @@ function findChannel(
     }
     return [channel, channel.primary];
   }
-  // A-C: params[0] repeats `address.worker`; shares count for that worker when it authorized.
+  // mining.* dialects: params[0] repeats `address.worker`; shares count for that worker when it authorized.
   const channel = phase.channels[0]!;
   return [channel, channel.workers.get(parseUser(worker).worker) ?? channel.primary];
 }

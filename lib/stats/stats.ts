@@ -38,7 +38,7 @@ interface BlockEntry {
  * import { Stats } from "./stats.ts";
  * let t = 1_000_000;
  * const stats = new Stats({ now: () => t });
- * const who = { worker: "rig1", wallet: "kaspa:q", miner: "lolMiner", ip: "10.0.0.2", dialect: "A" };
+ * const who = { worker: "rig1", wallet: "kaspa:q", miner: "lolMiner", ip: "10.0.0.2", dialect: "array" };
  * stats.authorized(who);
  * stats.share({ who, outcome: "valid", difficulty: 1024, at: t });
  * t += 10_000;

@@ -116,9 +116,9 @@ kaspadTest(
         200,
       );
 
-      // --- Stratum, dialect A, as lolMiner introduces itself (the client cpu_miner.ts runs).
+      // --- Stratum, dialect array, as lolMiner introduces itself (the client cpu_miner.ts runs).
       m = await StratumMiner.connect(k.stratumPort, {
-        dialect: "A",
+        dialect: "array",
         address: stratumAddress,
         worker: "rig1",
       });
@@ -165,7 +165,7 @@ kaspadTest(
       assert.equal((stale.error as unknown[])[0], 21, "unknown job");
       // A connection that subscribed but never authorized may not submit.
       const other = await StratumMiner.connect(k.stratumPort, {
-        dialect: "A",
+        dialect: "array",
         address: stratumAddress,
         worker: "rig9",
       });

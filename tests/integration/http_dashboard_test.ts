@@ -13,13 +13,13 @@ const EVIL: WorkerRef = {
   wallet: `kaspa:"><script>alert(2)</script>`,
   miner: "Bz<b>Miner",
   ip: "10.0.0.66",
-  dialect: "B",
+  dialect: "bighex",
 };
 
 function fed(): Stats {
   let t = 1_700_000_000_000;
   const stats = new Stats({ now: () => t });
-  stats.connected(EVIL.ip, "B");
+  stats.connected(EVIL.ip, "bighex");
   stats.authorized(EVIL);
   stats.difficultyChanged(EVIL, 16384);
   for (let i = 0; i < 60; i++) {

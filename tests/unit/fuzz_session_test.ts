@@ -194,7 +194,7 @@ Deno.test("session fuzz: mutated transcripts in every dialect get one reply per 
     const rng = new Rng(seed * 104729);
     const t = rng.pick(CORPUS);
     const forced = rng.chance(0.3)
-      ? rng.pick<DialectId | undefined>(["A", "B", "C", "D", undefined])
+      ? rng.pick<DialectId | undefined>(["array", "bighex", "bitmain", "simple", undefined])
       : t.setup.get("dialect") as DialectId | undefined;
     const run = new Run(rng, `seed ${seed} ${t.name}`, policyOf(rng, t), forced);
     for (const s of mutated(rng, t)) run.step(s);

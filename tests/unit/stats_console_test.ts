@@ -9,7 +9,7 @@ const who: WorkerRef = {
   wallet: "kaspa:qr0w",
   miner: "lolMiner 1.88",
   ip: "192.168.1.20",
-  dialect: "A",
+  dialect: "array",
 };
 
 Deno.test("hashrate reads with an SI unit and three significant digits", () => {
