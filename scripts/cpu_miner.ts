@@ -1,17 +1,18 @@
 // A Stratum CPU miner on kstratum's WASM kHeavyHash, for trying kstratum on a local devnet without
-// mining hardware. Speaks any dialect (A lolMiner-style by default), over TCP or TLS.
+// mining hardware. Speaks any dialect (array, lolMiner-style, by default), over TCP or TLS.
 //
 //   deno run --allow-net scripts/cpu_miner.ts --user kaspadev:qr...addr.rig1 [--host 127.0.0.1]
-//     [--port 5555] [--dialect A|B|C|D] [--tls-ca ca.pem (needs --allow-read)]
+//     [--port 5555] [--dialect array|bighex|bitmain|simple] [--tls-ca ca.pem (needs --allow-read)]
 //     [--seconds 0 (run until Ctrl-C)] [--quiet]
 //
 // At devnet difficulty a block takes ~500k hashes, so with kstratum's share difficulty set low
 // (e.g. --start-diff 0.00002 --no-vardiff) it submits shares every moment and finds real blocks.
 
 import { parseArgs } from "node:util";
+import { DIALECT_IDS } from "../lib/dialects/mod.ts";
 import { type MinerDialect, StratumMiner } from "./stratum_miner.ts";
 
-const DIALECTS: readonly MinerDialect[] = ["A", "B", "C", "D"];
+const DIALECTS: readonly MinerDialect[] = DIALECT_IDS;
 
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -20,16 +21,18 @@ async function main(args: string[]): Promise<number> {
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "5555" },
       user: { type: "string" },
-      dialect: { type: "string", default: "A" },
+      dialect: { type: "string", default: "array" },
       "tls-ca": { type: "string" },
       seconds: { type: "string", default: "0" },
       quiet: { type: "boolean", default: false },
     },
   });
-  const dialect = values.dialect.toUpperCase() as MinerDialect;
+  const dialect = values.dialect.toLowerCase() as MinerDialect;
   const dot = values.user?.lastIndexOf(".") ?? -1;
   if (values.user === undefined || dot <= 0 || !DIALECTS.includes(dialect)) {
-    console.error("cpu_miner: --user <address>.<worker> is required; --dialect is one of A B C D");
+    console.error(
+      `cpu_miner: --user <address>.<worker> is required; --dialect is one of ${DIALECTS.join(" ")}`,
+    );
     return 2;
   }
   const seconds = Number(values.seconds);

@@ -2,7 +2,7 @@
 // SIGTERM-then-SIGKILL stop, kill and restart. Used by scripts/devnet.ts and tests/helpers/kaspad.ts.
 
 import { GrpcNodeClient } from "../lib/node/grpc/client.ts";
-import { encodeAddress } from "../lib/node/address.ts";
+import { encodeAddress } from "../lib/kaspa/address.ts";
 
 const KASPAD_VERSION = Deno.env.get("KASPAD_VERSION") ?? "2.1.0";
 

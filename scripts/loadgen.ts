@@ -1,8 +1,8 @@
-// Load generator: N simulated Stratum miners over TCP on loopback, in any mix of dialects A-D,
+// Load generator: N simulated Stratum miners over TCP on loopback, in any mix of dialects,
 // with a connection ramp, a share rate and a bounded duration; prints a JSON summary and exits.
 //
 //   deno run --allow-net=127.0.0.1 --allow-read --allow-write scripts/loadgen.ts --port 5555 \
-//     [--miners 1000] [--mix A:1,B:1,C:1,D:1] [--addresses 1] [--prefix kaspadev] [--ramp 1000]
+//     [--miners 1000] [--mix array:1,bighex:1,bitmain:1,simple:1] [--addresses 1] [--prefix kaspadev] [--ramp 1000]
 //     [--hold-s 10] [--warmup-s 0] [--share-rate 2000] [--share-kind valid|block|any] [--network-bits 0x1e21bc1c]
 //     [--reply-timeout-ms 5000] [--max-run-s 300] [--out summary.json]
 //

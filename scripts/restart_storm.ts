@@ -117,7 +117,7 @@ async function link(transport: string, node: string, plan: StormPlan): Promise<L
   ]);
   await k.healthy(60_000);
   const miners: StratumMiner[] = [];
-  for (const dialect of ["A", "D"] as MinerDialect[]) {
+  for (const dialect of ["array", "simple"] as MinerDialect[]) {
     const m = await StratumMiner.connect(k.stratumPort, {
       dialect,
       address: randomDevnetAddress(),

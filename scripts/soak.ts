@@ -9,7 +9,7 @@
 //   deno task soak --seconds=120 --rss-limit-mb=300
 
 import { parseArgs } from "node:util";
-import { toHex } from "../lib/block/mod.ts";
+import { toHex } from "../lib/kaspa/mod.ts";
 import { decodeBlockHeader } from "../lib/node/grpc/block.ts";
 import { GrpcNodeClient } from "../lib/node/grpc/client.ts";
 import { Rng } from "../tests/helpers/fuzz.ts";
@@ -116,10 +116,10 @@ async function main(): Promise<number> {
       accepted: new Set(),
       connections: 0,
     });
-    for (const d of ["A", "B", "C", "D"] as const) {
+    for (const d of ["array", "bighex", "bitmain", "simple"] as const) {
       for (let i = 0; i < perDialect; i++) ids.push(make(d, i, false));
     }
-    if (ca) ids.push(make("A", 0, true));
+    if (ca) ids.push(make("array", 0, true));
 
     log(
       `${ids.length} miners for ${seconds} s; kstratum pid ${k.pid}, kaspad ${kaspad.grpcAddress}`,

@@ -45,8 +45,8 @@ function pick(rng: Rng, dialect: MinerDialect, canDuplicate: boolean): Kind {
   const r = rng.next();
   if (r < 0.05 && canDuplicate) return "duplicate";
   if (r < 0.09) return "stale";
-  // Weak shares only where no neighbouring job could rescue them (B and C retry earlier jobs).
-  if (r < 0.13 && (dialect === "A" || dialect === "D")) return "weak";
+  // Weak shares only where no neighbouring job could rescue them (bighex and bitmain retry earlier jobs).
+  if (r < 0.13 && (dialect === "array" || dialect === "simple")) return "weak";
   if (r < 0.16) return "invalid";
   return "valid";
 }
@@ -64,7 +64,7 @@ function shareFor(
       return ctx.last && { params: m.submitParams(ctx.last.job, ctx.last.nonce) };
     case "stale": {
       const p = m.submitParams(job, 1n);
-      p[1] = m.dialect === "D" ? "ab".repeat(32) : "4000000000";
+      p[1] = m.dialect === "simple" ? "ab".repeat(32) : "4000000000";
       return { params: p };
     }
     case "invalid": {
@@ -122,7 +122,7 @@ export async function work(
         const share = shareFor(m, job, kind, { rng, last });
         await sleep(rng.int(2 * paceMs)); // also lets newer jobs arrive
         if (share === undefined) continue;
-        const method = id.dialect === "D" ? "submit" : "mining.submit";
+        const method = id.dialect === "simple" ? "submit" : "mining.submit";
         const reply = await m.request(method, share.params, 60_000);
         const code = reply.error === null ? null : Number((reply.error as unknown[])[0]);
         const outcome = OUTCOME_OF_CODE.get(code);

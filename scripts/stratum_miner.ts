@@ -1,23 +1,24 @@
-// A Stratum miner client: speaks dialects A-D over TCP or TLS, keeps the newest job, finds shares
+// A Stratum miner client: speaks every dialect over TCP or TLS, keeps the newest job, finds shares
 // with the WASM kHeavyHash and tallies every reply. Used by tests, the soak and scripts/cpu_miner.ts.
 
+import type { DialectId } from "../lib/dialects/mod.ts";
 import { parseJson } from "../lib/protocol/mod.ts";
 import { createPowState, difficultyToTarget, type PowState } from "../lib/pow/mod.ts";
 
-/** The four Stratum wire dialects: A array jobs, B one big-hex job, C Bitmain, D simplified. */
-export type MinerDialect = "A" | "B" | "C" | "D";
+/** The Stratum wire dialect a miner speaks (lib/dialects' ids). */
+export type MinerDialect = DialectId;
 
 /** What each dialect's miner says it is at subscribe. */
 export const AGENTS: Readonly<Record<MinerDialect, string>> = {
-  A: "lolMiner 1.88",
-  B: "IceRiverMiner-v1.1",
-  C: "GodMiner/2.0.0",
-  D: "KaspaMiner/1.0.0",
+  array: "lolMiner 1.88",
+  bighex: "IceRiverMiner-v1.1",
+  bitmain: "GodMiner/2.0.0",
+  simple: "KaspaMiner/1.0.0",
 };
 
 /** The newest job as the miner understood it. */
 export interface MinerJob {
-  /** Job id to submit (A-C), or the pre-PoW hash hex (D). */
+  /** Job id to submit (mining.* dialects), or the pre-PoW hash hex (simple). */
   id: string;
   prePow: Uint8Array;
   /** ms */
@@ -56,7 +57,7 @@ export class StratumMiner {
   readonly jobs: MinerJob[] = [];
   extranonce = "";
   difficulty = 0;
-  /** D: the worker id the server gave. */
+  /** simple: the worker id the server gave. */
   workerId = 0;
   readonly tally: Tally = { submitted: 0, accepted: 0, errors: {} };
   /** Nonces hashed by findNonce so far: the work this miner actually did. */
@@ -149,7 +150,7 @@ export class StratumMiner {
   #notify(p: unknown[]): void {
     let job: MinerJob;
     const now = performance.now();
-    if (this.dialect === "D") {
+    if (this.dialect === "simple") {
       if (p[3] !== undefined) this.difficulty = Number(p[3]);
       const prePowHex = String(p[1]);
       job = {
@@ -159,7 +160,7 @@ export class StratumMiner {
         difficulty: this.difficulty,
         receivedAt: now,
       };
-    } else if (this.dialect === "B") {
+    } else if (this.dialect === "bighex") {
       const body = String(p[1]);
       const ts = new DataView(fromHex(body.slice(64)).buffer).getBigUint64(0, true);
       job = {
@@ -229,15 +230,15 @@ export class StratumMiner {
   /** subscribe + authorize in this miner's dialect; throws unless both succeed. */
   async handshake(): Promise<void> {
     const d = this.dialect;
-    const sub = d === "D"
-      ? await this.request("subscribe", [this.address, AGENTS.D])
+    const sub = d === "simple"
+      ? await this.request("subscribe", [this.address, AGENTS.simple])
       : await this.request("mining.subscribe", [AGENTS[d], "EthereumStratum/1.0.0"]);
     if (sub.error !== null) throw new Error(`subscribe refused: ${JSON.stringify(sub.error)}`);
-    const auth = d === "D"
+    const auth = d === "simple"
       ? await this.request("authorize", [this.worker])
       : await this.request("mining.authorize", [`${this.address}.${this.worker}`, "x"]);
     if (auth.error !== null) throw new Error(`authorize refused: ${JSON.stringify(auth.error)}`);
-    if (d === "D") {
+    if (d === "simple") {
       const [workerId, prefix, difficulty] = auth.result as [number, string, number];
       this.workerId = workerId;
       this.extranonce = prefix;
@@ -294,9 +295,9 @@ export class StratumMiner {
   submitParams(job: MinerJob, nonce: bigint): unknown[] {
     const user = `${this.address}.${this.worker}`;
     switch (this.dialect) {
-      case "D":
+      case "simple":
         return [this.workerId, job.id, nonce.toString()];
-      case "C":
+      case "bitmain":
         return [user, job.id, nonce.toString(16).padStart(16, "0")];
       default: {
         const width = 16 - this.extranonce.length;
@@ -309,11 +310,11 @@ export class StratumMiner {
   /** Submits a share and tallies the reply (waits up to `timeoutMs` for it). */
   async submit(job: MinerJob, nonce: bigint, timeoutMs = 15_000): Promise<Reply> {
     this.tally.submitted++;
-    const method = this.dialect === "D" ? "submit" : "mining.submit";
+    const method = this.dialect === "simple" ? "submit" : "mining.submit";
     const r = await this.request(method, this.submitParams(job, nonce), timeoutMs);
     if (r.error === null) {
       this.tally.accepted++;
-      if (this.dialect === "D" && typeof r.result === "number") this.difficulty = r.result;
+      if (this.dialect === "simple" && typeof r.result === "number") this.difficulty = r.result;
     } else {
       const code = String((r.error as unknown[])[0]);
       this.tally.errors[code] = (this.tally.errors[code] ?? 0) + 1;

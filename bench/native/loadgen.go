@@ -57,8 +57,30 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// dialectIDs are kstratum's dialect ids (lib/dialects DIALECT_IDS) in plan order, each with the
+// stratum.md letter this tool tags a dialect with inside.
+var dialectIDs = []struct {
+	id  string
+	tag dialect
+}{{"array", 'A'}, {"bighex", 'B'}, {"bitmain", 'C'}, {"simple", 'D'}}
+
+// id is kstratum's id of d ("array", ...).
+func (d dialect) id() string {
+	for _, x := range dialectIDs {
+		if x.tag == d {
+			return x.id
+		}
+	}
+	return string(d)
+}
+
 func parseMix(text string) (map[string]float64, error) {
-	mix := map[string]float64{"A": 0, "B": 0, "C": 0, "D": 0}
+	mix := map[string]float64{}
+	names := []string{}
+	for _, x := range dialectIDs {
+		mix[x.id] = 0
+		names = append(names, x.id)
+	}
 	total := 0.0
 	for _, part := range strings.Split(text, ",") {
 		part = strings.TrimSpace(part)
@@ -66,9 +88,9 @@ func parseMix(text string) (map[string]float64, error) {
 			continue
 		}
 		name, weight, found := strings.Cut(part, ":")
-		id := strings.ToUpper(name)
+		id := strings.ToLower(name)
 		if _, ok := mix[id]; !ok {
-			return nil, optionsError(fmt.Sprintf("unknown dialect %q in --mix (use A, B, C, D)", name))
+			return nil, optionsError(fmt.Sprintf("unknown dialect %q in --mix (use %s)", name, strings.Join(names, ", ")))
 		}
 		w := 1.0
 		if found {
@@ -87,25 +109,24 @@ func parseMix(text string) (map[string]float64, error) {
 	return mix, nil
 }
 
-// dialectPlan is options.ts dialectPlan: smooth weighted round-robin over A, B, C, D.
+// dialectPlan is options.ts dialectPlan: smooth weighted round-robin over the dialects in order.
 func dialectPlan(count int, mix map[string]float64) []dialect {
-	ids := []string{"A", "B", "C", "D"}
 	total := 0.0
-	for _, id := range ids {
-		total += mix[id]
+	for _, x := range dialectIDs {
+		total += mix[x.id]
 	}
 	credit := map[string]float64{}
 	plan := make([]dialect, count)
 	for i := range plan {
-		best := "A"
-		for _, id := range ids {
-			credit[id] += mix[id]
-			if credit[id] > credit[best] || mix[best] == 0 {
-				best = id
+		best := dialectIDs[0]
+		for _, x := range dialectIDs {
+			credit[x.id] += mix[x.id]
+			if credit[x.id] > credit[best.id] || mix[best.id] == 0 {
+				best = x
 			}
 		}
-		credit[best] -= total
-		plan[i] = dialect(best[0])
+		credit[best.id] -= total
+		plan[i] = best.tag
 	}
 	return plan
 }
@@ -116,7 +137,7 @@ func parseLoadFlags(args []string) (loadOptions, string, error) {
 	fs.StringVar(&o.Host, "host", "127.0.0.1", "server host (loopback only)")
 	fs.IntVar(&o.Port, "port", 5555, "server port")
 	fs.IntVar(&o.Miners, "miners", 10, "simulated miners (connections), 1-50000")
-	mix := fs.String("mix", "A:1,B:1,C:1,D:1", "dialect weights")
+	mix := fs.String("mix", "array:1,bighex:1,bitmain:1,simple:1", "dialect weights")
 	fs.IntVar(&o.Addresses, "addresses", 1, "distinct payout addresses, round-robin")
 	fs.StringVar(&o.Prefix, "prefix", "kaspadev", "address prefix: kaspa, kaspatest, kaspasim, kaspadev")
 	fs.Float64Var(&o.RampPerSec, "ramp", 1000, "new connections per second")
@@ -256,7 +277,10 @@ func load(o loadOptions) loadSummary {
 	plan := dialectPlan(o.Miners, o.Mix)
 	addr := net.JoinHostPort(o.Host, strconv.Itoa(o.Port))
 	r := &run{reasons: map[string]int{}, rejected: map[string]int{}}
-	byDialect := map[string]int{"A": 0, "B": 0, "C": 0, "D": 0}
+	byDialect := map[string]int{}
+	for _, x := range dialectIDs {
+		byDialect[x.id] = 0
+	}
 	miners := make([]*miner, 0, o.Miners)
 	var minersMu sync.Mutex // the hard stop reads miners while the ramp appends
 	var runs sync.WaitGroup
@@ -278,7 +302,7 @@ func load(o loadOptions) loadSummary {
 			time.Sleep(2 * time.Millisecond)
 		}
 		d := plan[i]
-		byDialect[string(d)]++
+		byDialect[d.id()]++
 		m := newMiner(i, d, addresses[i%len(addresses)], o.WorkerPrefix+strconv.Itoa(i), r, rand.Uint64()&(1<<40-1))
 		minersMu.Lock()
 		miners = append(miners, m)
@@ -480,10 +504,10 @@ func summarizeRun(o loadOptions, r *run, s runSpan) loadSummary {
 	span := math.Max(1, (wEnd-epochMs(s.rampStart))/1000)
 	for _, m := range s.live {
 		m.mu.Lock()
-		d := out.Jobs.ByDialect[string(m.dialect)]
+		d := out.Jobs.ByDialect[m.dialect.id()]
 		if d == nil {
 			d = &dialectJobs{}
-			out.Jobs.ByDialect[string(m.dialect)] = d
+			out.Jobs.ByDialect[m.dialect.id()] = d
 		}
 		d.Miners++
 		d.PerMinerPerSec += float64(m.jobs)

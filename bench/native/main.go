@@ -2,7 +2,7 @@
 // generator and a bare broadcast floor server in Go, stdlib only, so that the measuring side
 // costs a fraction of what a Deno load generator costs and the floor is the machine's own.
 //
-//	native loadgen --port 5555 --miners 1000 [--mix A:1,B:1,C:1,D:1] [--hold-s 10] ... --out summary.json
+//	native loadgen --port 5555 --miners 1000 [--mix array:1,bighex:1,bitmain:1,simple:1] [--hold-s 10] ... --out summary.json
 //	native floor --port 0 --rate 2 [--duration-s 300]
 //
 // bench/scale/native.ts builds it with `go build` into a directory outside the repository.

@@ -184,7 +184,8 @@ func errorCode(raw []byte) int {
 	return obj.Code
 }
 
-// dialect is one of the four families of stratum.md §1: 'A', 'B', 'C' or 'D'.
+// dialect is one of the four families of stratum.md §1, tagged with its letter there: 'A' (array),
+// 'B' (bighex), 'C' (bitmain) or 'D' (simple); dialectIDs gives kstratum's ids.
 type dialect byte
 
 // agents are the user agents real miners of each dialect send (what servers detect).

@@ -372,7 +372,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
 
   out.push("## Share path (kstratum)", "");
   out.push(
-    `Share difficulty ${facts.shareDiff} (2^-32) on every listener of the bench server, templates at the devnet fixture's bits: shares are checked with kHeavyHash exactly as at any difficulty, and the load generator finds each with one or two hashes. Mix A:B:C:D = 1:1:1:1.`,
+    `Share difficulty ${facts.shareDiff} (2^-32) on every listener of the bench server, templates at the devnet fixture's bits: shares are checked with kHeavyHash exactly as at any difficulty, and the load generator finds each with one or two hashes. Dialect mix array:bighex:bitmain:simple = 1:1:1:1.`,
     "",
   );
   out.push(...SHARE_HEAD);
@@ -386,7 +386,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   if (bShareRun && bShare) {
     out.push(
       shareRow(
-        "floor: bare broadcast loop, target rate (A:B:C, nothing checked)",
+        "floor: bare broadcast loop, target rate (array, bighex, bitmain; nothing checked)",
         bShareRun,
         bShare,
       ),
@@ -396,13 +396,17 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   const nShare = find(results, "n-share");
   if (knShare?.loads[0]) {
     out.push(
-      shareRow("1,000 miners, target rate, A:B:C:D (unchecked nonces)", knShare, knShare.loads[0]),
+      shareRow(
+        "1,000 miners, target rate, all four dialects (unchecked nonces)",
+        knShare,
+        knShare.loads[0],
+      ),
     );
   }
   if (nShare?.loads[0]) {
     out.push(
       shareRow(
-        "floor: native Go broadcast loop, target rate, A:B:C:D (nothing checked)",
+        "floor: native Go broadcast loop, target rate, all four dialects (nothing checked)",
         nShare,
         nShare.loads[0],
       ),
@@ -664,7 +668,7 @@ function nativeSection(results: ScenarioResult[]): string[] {
   const rows: string[] = [
     "## Against the native floor",
     "",
-    "Measured with the Go instrument (bench/native) in this run: the native floor is a bare Go broadcast loop, one write syscall per miner, the machine's own limit (see Setup). Ratio = server ÷ floor (1.00× is the floor; lower is better). Fan-out: 2 templates/s, A:B:C = 1:1:1, template → last miner held it (kstratum from the template's arrival, the bridge from the node's notification). Share replies: A:B:C:D = 1:1:1:1.",
+    "Measured with the Go instrument (bench/native) in this run: the native floor is a bare Go broadcast loop, one write syscall per miner, the machine's own limit (see Setup). Ratio = server ÷ floor (1.00× is the floor; lower is better). Fan-out: 2 templates/s, array:bighex:bitmain = 1:1:1, template → last miner held it (kstratum from the template's arrival, the bridge from the node's notification). Share replies: array:bighex:bitmain:simple = 1:1:1:1.",
     "",
     "| measure | load generator | native floor | kstratum | kstratum ÷ floor | stratum-bridge | bridge ÷ floor |",
     "|---|---|---:|---:|---:|---:|---:|",

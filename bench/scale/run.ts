@@ -16,7 +16,7 @@ import denoJson from "../../deno.json" with { type: "json" };
 import { sourceCommit } from "../../main.ts";
 import { createPowState } from "../../lib/pow/mod.ts";
 import { FIXTURE_BITS } from "../../scripts/fake_kaspad/templates.ts";
-import type { DialectId } from "../../scripts/loadgen/options.ts";
+import type { DialectId } from "../../lib/dialects/mod.ts";
 import { buildNative, findGo, NativeBuildError } from "./native.ts";
 import { renderReport, type RunFacts } from "./report.ts";
 import {
@@ -31,8 +31,10 @@ import {
 
 const SHARE_DIFF = 2 ** -32;
 const EASY_BITS = 0x207fffff;
-const ABC: Partial<Record<DialectId, number>> = { A: 1, B: 1, C: 1 };
-const ABCD: Partial<Record<DialectId, number>> = { A: 1, B: 1, C: 1, D: 1 };
+/** The dialects stratum-bridge speaks (no simplified Stratum), equally. */
+const BRIDGE_MIX: Partial<Record<DialectId, number>> = { array: 1, bighex: 1, bitmain: 1 };
+/** Every dialect, equally. */
+const FULL_MIX: Partial<Record<DialectId, number>> = { array: 1, bighex: 1, bitmain: 1, simple: 1 };
 const BRIDGE_BIN = `${
   Deno.env.get("HOME")
 }/.cache/kstratum/kaspa-stratum-bridge-2.1.0/bin/stratum-bridge`;
@@ -49,7 +51,7 @@ interface Planned {
 function idle(miners: number, holdS: number, addresses = 1): LoadSpec {
   return {
     miners,
-    mix: ABC,
+    mix: BRIDGE_MIX,
     addresses,
     rampPerSec: 2000,
     holdS,
@@ -69,14 +71,14 @@ function plan(scale: number, bridge: boolean): Planned[] {
   const r: ServerSpec = { kind: "bridge" };
   const at10: FakeSpec = { rate: 10 };
   const at2: FakeSpec = { rate: 2 };
-  const shares = (miners: number, rate: number, holdS: number, mix = ABCD): LoadSpec => ({
+  const shares = (miners: number, rate: number, holdS: number, mix = FULL_MIX): LoadSpec => ({
     ...idle(n(miners), s(holdS)),
     mix,
     rampPerSec: 5000,
     shareRate: Math.round(rate * scale),
   });
   const block: LoadSpec = {
-    ...shares(1000, 1000, 15, ABC),
+    ...shares(1000, 1000, 15, BRIDGE_MIX),
     shareKind: "block",
     networkBits: EASY_BITS,
   };
@@ -120,12 +122,13 @@ function plan(scale: number, bridge: boolean): Planned[] {
     },
     // The share path's floor: the bare server answering every submit at once while it broadcasts
     // to all 1,000 miners 4 times a second (kstratum's job rate), same load generator. Nonces are
-    // not searched ("any"): the bare server checks nothing. No D: it does not speak Simplified Stratum.
+    // not searched ("any"): the bare server checks nothing. No `simple`: it does not speak
+    // Simplified Stratum.
     {
       id: "b-share",
       server: { kind: "baseline", rate: 4 },
       fake: at10,
-      loads: [{ ...shares(1000, 2000, 20, ABC), shareKind: "any" }],
+      loads: [{ ...shares(1000, 2000, 20, BRIDGE_MIX), shareKind: "any" }],
     },
     {
       id: "k-share",
@@ -181,7 +184,7 @@ function nativePlan(
   // broadcasts 4 times a second, kstratum's job rate at 10 templates/s.
   const share: LoadSpec = {
     ...idle(n(1000), s(20)),
-    mix: { A: 1, B: 1, C: 1, D: 1 },
+    mix: FULL_MIX,
     rampPerSec: 5000,
     shareRate: Math.round(2000 * n(1000) / 1000),
     shareKind: "any",
@@ -331,7 +334,7 @@ function setupNotes(quick: boolean): string[] {
     "Three processes share the machine's cores: the fake kaspad (scripts/fake_kaspad.ts), the Stratum server, and the load generator (scripts/loadgen.ts or bench/native); the orchestrator only waits and samples /proc. Times crossing processes use each process's performance.timeOrigin + performance.now() (same wall clock).",
     "kstratum runs as its own process: `deno run <the start task's permission flags> main.ts --node 127.0.0.1:<fake> --listen 127.0.0.1:<port> --http off --log-level warn --max-connections 20000 --max-connections-per-ip 20000` with every other setting at its default (vardiff, job interval 250 ms, extranonce 2 bytes). The block comparison adds `diff=1` to the listener.",
     "Share-path runs use bench/scale/kstratum_share_server.ts: main.ts's own config loader and lib/app composition, with only the listener difficulty set to 2^-32, below the config's 0.001 floor, so the CPU load generator can find thousands of valid shares per second.",
-    "stratum-bridge runs as `stratum-bridge --node-mode external --kaspad-address 127.0.0.1:<fake> --stratum-port 127.0.0.1:<port> --min-share-diff 1 --var-diff false --print-stats false --log-to-file false --extranonce-size 2` with RUST_LOG=warn, in an empty directory (no config.yaml). It speaks dialects A-C (no simplified Stratum), so comparison loads use A:B:C = 1:1:1; kstratum gets the identical load.",
+    "stratum-bridge runs as `stratum-bridge --node-mode external --kaspad-address 127.0.0.1:<fake> --stratum-port 127.0.0.1:<port> --min-share-diff 1 --var-diff false --print-stats false --log-to-file false --extranonce-size 2` with RUST_LOG=warn, in an empty directory (no config.yaml). It speaks the array, bighex and bitmain dialects (no simplified Stratum), so comparison loads mix those three 1:1:1; kstratum gets the identical load.",
     "The fake kaspad is a stand-in on purpose: a real kaspad cannot emit 10 templates per second on demand. It answers kaspad's gRPC MessageStream with the real devnet template bytes of tests/fixtures/node (timestamp, parents, scores varied per event, coinbase paying the asking address) and counts getBlockTemplate calls per event. kstratum's correctness against the real kaspad is proven by tests/integration/kaspad_*.",
     'The Go kaspa-stratum-bridge could not be installed: the Go module proxy answers 403 "This module version is not available" for github.com/onemorebsmith/kaspa-stratum-bridge (its go.mod declares github.com/onemorebsmith/kaspastratum, also 403), for the rdugan fork, and for github.com/kaspanet/kaspad.',
     "Baselines (bench/scale/baseline_server.ts), the least a Deno Stratum server can do, measured by the same load generator in the same run: for fan-out, a plain loop writing one small notify to every connection; for the share path, the same loop 4 times a second (kstratum's job rate) while every submit is answered at once, unchecked; for memory, the same server holding 10k connections and sending nothing after the handshake (one pending read and a 512-byte buffer per connection).",

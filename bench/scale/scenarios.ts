@@ -3,7 +3,8 @@
 
 import type { EventRecord, FakeKaspadStats } from "../../scripts/fake_kaspad/server.ts";
 import type { LoadSummary } from "../../scripts/loadgen/run.ts";
-import type { DialectId, ShareKind } from "../../scripts/loadgen/options.ts";
+import type { DialectId } from "../../lib/dialects/mod.ts";
+import type { ShareKind } from "../../scripts/loadgen/options.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
 import { type Child, freePort, machineCpu, Sampler, spawn, type Usage, waitPort } from "./procs.ts";
 

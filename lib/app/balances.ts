@@ -4,7 +4,7 @@
 import type { Logger } from "../log/mod.ts";
 import type { BalanceReader } from "../node/mod.ts";
 import type { Stats } from "../stats/mod.ts";
-import type { NodeClient } from "../templates/mod.ts";
+import type { NodeClient } from "../kaspa/mod.ts";
 
 /** Most payout addresses asked about in one call; the least recently seen are dropped past it. */
 export const MAX_BALANCE_ADDRESSES = 1000;

@@ -3,7 +3,7 @@
 
 import type { Logger } from "../log/mod.ts";
 import { formatBlockFound, type Stats } from "../stats/mod.ts";
-import type { BlockEvent, MinerEvents, WorkerRef } from "../stats/events.ts";
+import type { BlockEvent, MinerEvents, WorkerRef } from "../session/events.ts";
 
 /**
  * Events to `stats`, block lines to `log`; `publishedAt(wallet)` is when its newest job appeared

@@ -10,11 +10,4 @@ export {
   MAX_BALANCE_ADDRESSES,
   NO_UTXOINDEX,
 } from "./balances.ts";
-export {
-  addressValidatorOf,
-  jobSourceOf,
-  listenerOptionsOf,
-  logFnOf,
-  serverOptionsOf,
-  submitterOf,
-} from "./wiring.ts";
+export { addressValidatorOf, listenerOptionsOf, logFnOf, serverOptionsOf } from "./wiring.ts";

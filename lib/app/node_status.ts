@@ -3,7 +3,8 @@
 
 import type { Logger } from "../log/mod.ts";
 import type { Stats } from "../stats/mod.ts";
-import type { NodeClient, TemplateService } from "../templates/mod.ts";
+import type { NodeClient } from "../kaspa/mod.ts";
+import type { TemplateService } from "../templates/mod.ts";
 
 /** Starts polling every `intervalMs` (ms). Returns a stop function. */
 export function pollNodeStatus(

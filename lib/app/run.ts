@@ -8,17 +8,11 @@ import { createNodeClient, GrpcMiningFront } from "../node/mod.ts";
 import { type HttpServer, startHttp } from "../http/mod.ts";
 import { formatStatsTable, Stats } from "../stats/mod.ts";
 import { TemplateService } from "../templates/mod.ts";
+import { systemClock } from "../runtime/mod.ts";
 import { BalanceWatch } from "./balances.ts";
 import { eventsTee } from "./events.ts";
 import { pollNodeStatus } from "./node_status.ts";
-import {
-  addressValidatorOf,
-  jobSourceOf,
-  listenerOptionsOf,
-  logFnOf,
-  serverOptionsOf,
-  submitterOf,
-} from "./wiring.ts";
+import { addressValidatorOf, listenerOptionsOf, logFnOf, serverOptionsOf } from "./wiring.ts";
 
 /** What the running server exposes to main.ts and tests. */
 export interface Running {
@@ -59,15 +53,15 @@ export function nodeUrl(endpoint: NodeEndpoint): string {
  */
 export async function startKstratum(config: Config, opts: RunOptions): Promise<Running> {
   const { log } = opts;
-  const clock = { now: () => Date.now() };
+  const clock = systemClock;
   const stats = new Stats({ maxWorkers: config.maxWorkers });
   const node = createNodeClient({
     urls: config.nodes.map(nodeUrl),
-    log: logFnOf(log.child({ part: "node" })),
+    log: log.child({ part: "node" }),
   });
   const service = new TemplateService({
     node,
-    log: logFnOf(log.child({ part: "templates" })),
+    log: log.child({ part: "templates" }),
     extraData: new TextEncoder().encode(config.extraData),
     coalesceMs: config.jobIntervalMs,
     pollMs: config.blockWaitMs,
@@ -75,7 +69,6 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     ...(config.network === undefined ? {} : { network: config.network }),
     onBlockColor: (hash, blue) => events.blockColor(hash, blue),
   });
-  const jobs = jobSourceOf(service);
   const balances = new BalanceWatch({
     node,
     stats,
@@ -89,8 +82,8 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
   });
 
   const stratum = new StratumServer(serverOptionsOf(config), {
-    jobs,
-    submitter: submitterOf(service),
+    jobs: service,
+    submitter: service.submitter,
     events,
     validateAddress: addressValidatorOf(service),
     clock,

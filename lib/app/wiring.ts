@@ -1,26 +1,11 @@
 // Adapters from the resolved config and the template service to what the Stratum server takes.
 // Pure: no I/O, so the mapping from config keys to server behaviour is tested directly.
 
-import type { Config, Dialect, ListenerConfig } from "../config/mod.ts";
-import type { Logger } from "../log/mod.ts";
-import type {
-  BlockSubmitter,
-  DialectId,
-  ExtranonceSize,
-  JobSource,
-  ListenerOptions,
-  ServerOptions,
-  ValidateAddress,
-} from "../net/mod.ts";
-import { jobBlockHash, type LogFn, type TemplateService } from "../templates/mod.ts";
-
-const DIALECT_IDS: Readonly<Record<Dialect, DialectId | undefined>> = {
-  auto: undefined,
-  array: "A",
-  bighex: "B",
-  bitmain: "C",
-  simple: "D",
-};
+import type { Config, ListenerConfig } from "../config/mod.ts";
+import type { LogFn, Logger } from "../log/mod.ts";
+import type { ListenerOptions, ServerOptions } from "../net/mod.ts";
+import type { ExtranonceSize, ValidateAddress } from "../session/mod.ts";
+import type { TemplateService } from "../templates/mod.ts";
 
 /** The Stratum listener a config listener describes (difficulty in Stratum units). */
 export function listenerOptionsOf(l: ListenerConfig): ListenerOptions {
@@ -39,8 +24,7 @@ export function listenerOptionsOf(l: ListenerConfig): ListenerOptions {
       }
       : { kind: "fixed", difficulty: d.start },
   };
-  const dialect = DIALECT_IDS[l.dialect];
-  if (dialect !== undefined) options.dialect = dialect;
+  if (l.dialect !== "auto") options.dialect = l.dialect;
   if (l.tls !== undefined) options.tls = { cert: l.tls.cert, key: l.tls.key };
   return options;
 }
@@ -60,24 +44,6 @@ export function serverOptionsOf(config: Config): Partial<ServerOptions> {
   return options;
 }
 
-/** Job streams per payout address, served by the template service. */
-export function jobSourceOf(service: TemplateService): JobSource {
-  return {
-    subscribe: (address, onJob) => service.subscribe(address, onJob),
-    latest: (address) => service.currentJob(address),
-  };
-}
-
-/** Block submission through the template service (retries, color polling) plus the block hash. */
-export function submitterOf(service: TemplateService): BlockSubmitter {
-  return {
-    async submit(job, nonce) {
-      const hash = jobBlockHash(job, nonce);
-      return { verdict: await service.submitBlock(job, nonce), hash };
-    },
-  };
-}
-
 /** Payout address check: checksum always, network prefix once the node's network is known. */
 export function addressValidatorOf(service: TemplateService): ValidateAddress {
   return (address) => {
@@ -90,7 +56,7 @@ export function addressValidatorOf(service: TemplateService): ValidateAddress {
   };
 }
 
-/** The (level, message, fields) log function of templates/ and node/, writing to `log`. */
+/** The (level, message, fields) log function the gRPC mining front takes, writing to `log`. */
 export function logFnOf(log: Logger): LogFn {
   return (level, message, fields) => log[level](message, fields);
 }

@@ -1,23 +1,9 @@
 // Payout address checks for configuration: full decode (prefix, checksum, length) and network.
-// The codec itself lives in lib/node/address.ts; this file turns its errors into config problems.
+// The codec itself lives in lib/kaspa/address.ts; this file turns its errors into config problems.
 
-import { AddressError, decodeAddress } from "../node/address.ts";
+import { AddressError, decodeAddress } from "../kaspa/address.ts";
+import { type Network, networkOfPrefix } from "../kaspa/network.ts";
 import { ValueProblem } from "./errors.ts";
-import type { Network } from "./types.ts";
-
-/** Address prefix of each network (kaspa.md section 5). */
-export const NETWORK_PREFIX: Readonly<Record<Network, string>> = {
-  mainnet: "kaspa",
-  testnet: "kaspatest",
-  simnet: "kaspasim",
-  devnet: "kaspadev",
-};
-
-/** The network an address prefix names, or undefined for an unknown prefix. */
-export function networkOfPrefix(prefix: string): Network | undefined {
-  const hit = Object.entries(NETWORK_PREFIX).find(([, p]) => p === prefix);
-  return hit?.[0] as Network | undefined;
-}
 
 /**
  * Validates a payout address with the Kaspa address codec (prefix, characters, checksum,

@@ -11,15 +11,13 @@ export { renderConfigDoc } from "./doc.ts";
 export { envOf, flagOf, SETTINGS } from "./schema.ts";
 export type {
   Config,
-  Dialect,
   DifficultyConfig,
   HostPort,
   LimitsConfig,
   ListenerConfig,
+  ListenerDialect,
   LogFormat,
-  LogLevel,
-  Network,
   NodeEndpoint,
   TlsConfig,
 } from "./types.ts";
-export { DIALECTS } from "./types.ts";
+export { LISTENER_DIALECTS } from "./types.ts";

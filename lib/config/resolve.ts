@@ -5,7 +5,8 @@ import { checkKaspaAddress } from "./address.ts";
 import { ConfigError } from "./errors.ts";
 import { bindsClash, type Merged, nameOf, problemToError, type ReadFile } from "./merge.ts";
 import { buildListeners } from "./resolve_listeners.ts";
-import type { Config, Network } from "./types.ts";
+import type { Network } from "../kaspa/network.ts";
+import type { Config } from "./types.ts";
 import { showHostPort } from "./values.ts";
 
 function resolveNetwork(m: Merged): { address: string | undefined; network: Network | undefined } {

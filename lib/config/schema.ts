@@ -9,14 +9,15 @@ import {
   durationMs,
   int,
   LOG_FORMATS,
-  LOG_LEVELS,
   nodeList,
   num,
   oneOf,
   path,
   text,
 } from "./values.ts";
-import { type Dialect, DIALECTS, type LogFormat, type LogLevel, type Network } from "./types.ts";
+import { type Network, NETWORKS } from "../kaspa/network.ts";
+import { LEVELS, type LogLevel } from "../log/mod.ts";
+import { LISTENER_DIALECTS, type ListenerDialect, type LogFormat } from "./types.ts";
 import { listenerList, type RawListener } from "./listeners.ts";
 
 /** Help and documentation sections, in display order. */
@@ -88,7 +89,7 @@ export const SETTINGS = {
   network: setting<"auto" | Network>({
     arg: "<name>",
     group: "Node",
-    codec: oneOf(["auto", "mainnet", "testnet", "simnet", "devnet"] as const),
+    codec: oneOf(["auto", ...NETWORKS] as const),
     default: "auto",
     doc: "Network the payout addresses must belong to. auto takes it from the address prefix " +
       "(kaspa:, kaspatest:, kaspasim:, kaspadev:) and otherwise from the node.",
@@ -123,10 +124,10 @@ export const SETTINGS = {
       'options, e.g. ":5556,dialect=bighex,start_diff=16384". Several: repeat the flag or ' +
       "separate with spaces.",
   }),
-  dialect: setting<Dialect>({
+  dialect: setting<ListenerDialect>({
     arg: "<name>",
     group: "Stratum listeners",
-    codec: oneOf(DIALECTS),
+    codec: oneOf(LISTENER_DIALECTS),
     default: "auto",
     perListener: true,
     doc: "Miner dialect: auto detects it at subscribe; array (lolMiner, SRBMiner, Goldshell), " +
@@ -319,7 +320,7 @@ export const SETTINGS = {
   log_level: setting<LogLevel>({
     arg: "<level>",
     group: "Logging",
-    codec: oneOf(LOG_LEVELS),
+    codec: oneOf(LEVELS),
     default: "info",
     doc: "Least severe log level written.",
   }),

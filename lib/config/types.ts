@@ -1,24 +1,23 @@
 // The resolved configuration the rest of kstratum receives from loadConfig.
 // Types only; every value here has already been parsed and validated.
 
+import type { Network } from "../kaspa/network.ts";
+import type { LogLevel } from "../log/mod.ts";
+import { DIALECT_IDS, type DialectId } from "../dialects/dialect.ts";
+
 /**
- * How a listener talks to miners (see spec/stratum.md section 1):
- * - `auto`: detect from the `mining.subscribe` user agent and method names;
- * - `array`: dialect A, EthereumStratum/1.0.0 with jobs as four u64 words (lolMiner, SRBMiner, ...);
- * - `bighex`: dialect B, one 80-hex-char job string (IceRiver, BzMiner);
- * - `bitmain`: dialect C, Antminer KS3/KS5 ("GodMiner");
- * - `simple`: dialect D, the simplified Stratum of the KIP proposal (methods without `mining.`).
+ * How a listener talks to miners (see spec/stratum.md section 1): `auto` detects the dialect from
+ * the subscribe line (method name and user agent); a dialect id forces that dialect:
+ * - `array`: EthereumStratum/1.0.0 with jobs as four u64 words (lolMiner, SRBMiner, ...);
+ * - `bighex`: one 80-hex-char job string (IceRiver, BzMiner);
+ * - `bitmain`: Antminer KS3/KS5 ("GodMiner");
+ * - `simple`: the simplified Stratum of the KIP proposal (methods without `mining.`).
  */
-export type Dialect = "auto" | "array" | "bighex" | "bitmain" | "simple";
+export type ListenerDialect = "auto" | DialectId;
 
-/** Every dialect name, in help order. */
-export const DIALECTS: readonly Dialect[] = ["auto", "array", "bighex", "bitmain", "simple"];
+/** Every listener dialect setting, in help order. */
+export const LISTENER_DIALECTS: readonly ListenerDialect[] = ["auto", ...DIALECT_IDS];
 
-/** Kaspa networks, named as the address prefixes imply. */
-export type Network = "mainnet" | "testnet" | "simnet" | "devnet";
-
-/** Least severe log level written. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
 /** Log line format: text for people, json for one JSON object per line. */
 export type LogFormat = "text" | "json";
 
@@ -68,7 +67,7 @@ export interface ListenerConfig {
   /** Address to accept miners on (port 0: any free port, for tests). */
   bind: HostPort;
   /** Forced dialect, or "auto" to detect at subscribe. */
-  dialect: Dialect;
+  dialect: ListenerDialect;
   /** Difficulty policy of connections on this port. */
   difficulty: DifficultyConfig;
   /** Present when the port speaks Stratum over TLS. */

@@ -2,7 +2,7 @@
 // Pure; a codec throws ValueProblem with the reason only, the resolver adds where it came from.
 
 import { ValueProblem } from "./errors.ts";
-import type { Dialect, HostPort, LogFormat, LogLevel, NodeEndpoint } from "./types.ts";
+import type { HostPort, LogFormat, NodeEndpoint } from "./types.ts";
 
 /** Parses one setting's value from a string (CLI, environment) or a file value (YAML, JSON). */
 export interface Codec<T> {
@@ -229,6 +229,4 @@ export const nodeList: Codec<NodeEndpoint[]> = listOf({
 /** Share difficulty on the Stratum scale (1 ≈ 2^32 hashes per share); values below 0.001 suit CPU miners on devnet. */
 export const difficulty: Codec<number> = num(1e-6, 2 ** 52, "a difficulty", "0.000001 to 2^52");
 
-export const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 export const LOG_FORMATS: readonly LogFormat[] = ["text", "json"];
-export type { Dialect };

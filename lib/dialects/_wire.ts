@@ -1,17 +1,9 @@
-// Helpers shared by the dialect files: hex, u64 words, param readers, the mining.* decoder.
+// Helpers shared by the dialect files: u64 hex and words, param readers, the mining.* decoder.
 // Private to dialects/: pure functions over protocol types.
 
 import { ErrorCode, type JsonValue, type RpcRequest, writeJson } from "../protocol/mod.ts";
+import { toHex } from "../kaspa/hex.ts";
 import type { DecodedRequest, NonceInput } from "./dialect.ts";
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-/** Lowercase hex of `bytes`. */
-export function toHex(bytes: Uint8Array): string {
-  let out = "";
-  for (const b of bytes) out += HEX[b];
-  return out;
-}
 
 /** `value` as 8 little-endian bytes in hex (16 chars). */
 export function u64LeHex(value: bigint): string {
@@ -67,7 +59,7 @@ export function nonceInput(v: unknown): NonceInput | undefined {
 }
 
 /**
- * Decodes the `mining.*` methods of EthereumStratum/1.0.0 miners (dialects A, B and C).
+ * Decodes the `mining.*` methods of EthereumStratum/1.0.0 miners (array, bighex, bitmain).
  * Submit is `[worker, jobId, nonce]` or the 5-param lolMiner form with the nonce last.
  */
 export function decodeMining(request: RpcRequest): DecodedRequest {
@@ -104,5 +96,5 @@ export function decodeMining(request: RpcRequest): DecodedRequest {
   }
 }
 
-/** The EthereumStratum/1.0.0 subscribe result of dialects A and B. */
+/** The EthereumStratum/1.0.0 subscribe result of the array and bighex dialects. */
 export const ETHEREUM_STRATUM_SUBSCRIBED: JsonValue = [true, "EthereumStratum/1.0.0"];

@@ -1,15 +1,14 @@
-// Dialect C, Bitmain Antminer KS3/KS5 ("GodMiner"): array jobs, no extranonce, pow2 difficulty.
+// Dialect `bitmain` (spec C), Antminer KS3/KS5 ("GodMiner"): array jobs, no extranonce, pow2 difficulty.
 // Pure: submit nonces are read in every unambiguous form (hex, 0x-hex, decimal).
 
 import { encodeNotification } from "../protocol/mod.ts";
-import { arrayJobBody, arrayNotifyLine } from "./array_jobs.ts";
+import { arrayJobBody, arrayNotifyLine } from "./array.ts";
 import type { Dialect } from "./dialect.ts";
 import { decodeMining, difficultyJson } from "./_wire.ts";
 
-/** Dialect C. Subscribe answers `[null, "", 8]`: the whole 8-byte nonce is the miner's. */
-export const bitmain: Dialect = {
-  id: "C",
-  name: "Bitmain GodMiner",
+/** Dialect `bitmain`. Subscribe answers `[null, "", 8]`: the whole 8-byte nonce is the miner's. */
+export const bitmainDialect: Dialect = {
+  id: "bitmain",
   replyStyle: "triple",
   extranonce: "none",
   pow2Difficulty: true,

@@ -7,23 +7,24 @@ const BITMAIN = /godminer|bitmain|antminer/i;
 const BIG_JOB = /iceriver|bzminer/i;
 
 /**
- * The dialect a subscribe speaks: unprefixed `subscribe` is Simplified Stratum (D); Bitmain
- * agents (GodMiner, Antminer) are C; IceRiver and BzMiner are B; everyone else is A.
+ * The dialect a subscribe speaks: unprefixed `subscribe` is Simplified Stratum (`simple`);
+ * Bitmain agents (GodMiner, Antminer) are `bitmain`; IceRiver and BzMiner are `bighex`; everyone
+ * else is `array`.
  *
  * @example
  * ```ts
- * detectDialect("mining.subscribe", "IceRiverMiner-v1.1"); // "B"
+ * detectDialect("mining.subscribe", "IceRiverMiner-v1.1"); // "bighex"
  * ```
  */
 export function detectDialect(method: string, agent: string): DialectId {
-  if (method === "subscribe") return "D";
+  if (method === "subscribe") return "simple";
   if (method !== "mining.subscribe") return provisionalDialect(method);
-  if (BITMAIN.test(agent)) return "C";
-  if (BIG_JOB.test(agent)) return "B";
-  return "A";
+  if (BITMAIN.test(agent)) return "bitmain";
+  if (BIG_JOB.test(agent)) return "bighex";
+  return "array";
 }
 
-/** The user agent a subscribe carries: params[0] for `mining.subscribe`, params[1] for D. */
+/** The user agent a subscribe carries: params[0] for `mining.subscribe`, params[1] for `simple`. */
 export function subscribeAgent(method: string, params: readonly unknown[]): string {
   const agent = method === "subscribe" ? params[1] : params[0];
   return typeof agent === "string" ? agent : "";
@@ -36,5 +37,5 @@ export function isSubscribe(method: string): boolean {
 
 /** The dialect to answer in before any subscribe: by method-name family only. */
 export function provisionalDialect(method: string): DialectId {
-  return method.startsWith("mining.") ? "A" : "D";
+  return method.startsWith("mining.") ? "array" : "simple";
 }

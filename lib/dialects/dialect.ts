@@ -3,8 +3,14 @@
 
 import type { ErrorCode, JsonValue, ReplyStyle, RpcRequest } from "../protocol/mod.ts";
 
-/** Dialect ids, as in the spec: A array jobs, B big-job hex, C Bitmain, D Simplified Stratum. */
-export type DialectId = "A" | "B" | "C" | "D";
+/**
+ * Every dialect id: the one name of a dialect in config (`dialect:`), code, logs and the API.
+ * stratum.md calls them A (`array`), B (`bighex`), C (`bitmain`) and D (`simple`).
+ */
+export const DIALECT_IDS = ["array", "bighex", "bitmain", "simple"] as const;
+
+/** A dialect id (see DIALECT_IDS). */
+export type DialectId = typeof DIALECT_IDS[number];
 
 /** The parts of a job a dialect writes: 32-byte pre-PoW hash and the timestamp (ms). */
 export interface JobWork {
@@ -19,7 +25,8 @@ export type NonceInput = string | number | bigint;
 
 /**
  * How submit nonces are read (see shares/nonce.ts): `hex` with extranonce completion
- * (A, B), `decimal` (D), or `any` unambiguous form, ambiguous ones tried both ways (C).
+ * (array, bighex), `decimal` (simple), or `any` unambiguous form, ambiguous ones tried both ways
+ * (bitmain).
  */
 export type NonceForm = "hex" | "decimal" | "any";
 
@@ -33,17 +40,17 @@ export type DecodedRequest =
 
 /** What a notify line needs besides the cached job body. */
 export interface NotifyFields {
-  /** Per-connection job id (A-C); unused by D, where the pre-PoW hash names the job. */
+  /** Per-connection job id; unused by `simple`, where the pre-PoW hash names the job. */
   jobId: number;
-  /** Worker id on the connection (D); 0 elsewhere. */
+  /** Worker id on the connection (`simple`); 0 elsewhere. */
   workerId: number;
-  /** Difficulty to carry inside the notify (D only, when it changed). */
+  /** Difficulty to carry inside the notify (`simple` only, when it changed). */
   difficulty?: number;
 }
 
 /** What an authorize reply may carry. */
 export interface AuthorizeFields {
-  /** Worker id on the connection (D). */
+  /** Worker id on the connection (`simple`). */
   workerId: number;
   /** Extranonce / nonce prefix, hex ("" when none). */
   prefixHex: string;
@@ -53,13 +60,11 @@ export interface AuthorizeFields {
 
 /** A miner family's wire form over the shared session engine. */
 export interface Dialect {
-  /** Spec letter. */
+  /** The dialect's one name. */
   readonly id: DialectId;
-  /** Human name for logs. */
-  readonly name: string;
   /** Error form and `result` value on error. */
   readonly replyStyle: ReplyStyle;
-  /** Who owns an extranonce: the connection (A, B), each worker (D) or nobody (C). */
+  /** Who owns an extranonce: the connection (array, bighex), each worker (simple) or nobody (bitmain). */
   readonly extranonce: "connection" | "worker" | "none";
   /** Whether every difficulty sent is rounded to a power of two. */
   readonly pow2Difficulty: boolean;
@@ -71,9 +76,9 @@ export interface Dialect {
   readonly jobNaming: "counter" | "prePow";
   /** Cache key of the job body: dialects with equal keys share one encoding per job. */
   readonly bodyFormat: string;
-  /** Where a difficulty change travels: a set_difficulty line (A-C) or inside notify (D). */
+  /** Where a difficulty change travels: a set_difficulty line, or inside notify (`simple`). */
   readonly difficultyIn: "set_difficulty" | "notify";
-  /** Whether one connection may authorize several workers, each a separate channel (D). */
+  /** Whether one connection may authorize several workers, each a separate channel (`simple`). */
   readonly channelPerWorker: boolean;
 
   /** Maps an envelope to a typed request (method names and param layout are the dialect's). */
@@ -82,11 +87,11 @@ export interface Dialect {
   subscribeResult(extranonceHex: string, extranonceSize: number): JsonValue;
   /** Result of a successful authorize. */
   authorizeResult(fields: AuthorizeFields): JsonValue;
-  /** Reply to an accepted share; D answers a changed difficulty instead of `true`. */
+  /** Reply to an accepted share; `simple` answers a changed difficulty instead of `true`. */
   submitResult(newDifficulty: number | undefined): JsonValue;
   /** The set_extranonce line, or undefined when the dialect sends none. */
   extranonceLine(extranonceHex: string, extranonceSize: number): string | undefined;
-  /** The set_difficulty line, or undefined when difficulty travels elsewhere (D). */
+  /** The set_difficulty line, or undefined when difficulty travels elsewhere (`simple`). */
   difficultyLine(difficulty: number): string | undefined;
   /** Job-dependent part of notify, encoded once per job and shared by every miner. */
   jobBody(work: JobWork): string;

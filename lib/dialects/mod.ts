@@ -1,20 +1,20 @@
 // Public face of dialects: the Dialect interface, the four families, detection and the registry.
-// Pure: depends on protocol/ only.
+// Pure: depends on protocol/ and the hex codec of kaspa/.
 
-export type {
-  AuthorizeFields,
-  DecodedRequest,
-  Dialect,
-  DialectId,
-  JobWork,
-  NonceForm,
-  NonceInput,
-  NotifyFields,
+export {
+  type AuthorizeFields,
+  type DecodedRequest,
+  type Dialect,
+  DIALECT_IDS,
+  type DialectId,
+  type JobWork,
+  type NonceForm,
+  type NonceInput,
+  type NotifyFields,
 } from "./dialect.ts";
-export { arrayJobs } from "./array_jobs.ts";
-export { bigJob } from "./big_job.ts";
-export { bitmain } from "./bitmain.ts";
-export { simplified } from "./simplified.ts";
+export { arrayDialect } from "./array.ts";
+export { bighexDialect } from "./bighex.ts";
+export { bitmainDialect } from "./bitmain.ts";
+export { simpleDialect } from "./simple.ts";
 export { detectDialect, isSubscribe, provisionalDialect, subscribeAgent } from "./detect.ts";
 export { DIALECTS, isDialectId } from "./registry.ts";
-export { toHex } from "./_wire.ts";

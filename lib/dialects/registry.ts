@@ -1,18 +1,18 @@
 // Registry of dialects by id.
-// Pure: a constant table; adding a miner family means one file plus one line here.
+// Pure: a constant table; adding a miner family means one file, one id and one line here.
 
-import { arrayJobs } from "./array_jobs.ts";
-import { bigJob } from "./big_job.ts";
-import { bitmain } from "./bitmain.ts";
+import { arrayDialect } from "./array.ts";
+import { bighexDialect } from "./bighex.ts";
+import { bitmainDialect } from "./bitmain.ts";
 import type { Dialect, DialectId } from "./dialect.ts";
-import { simplified } from "./simplified.ts";
+import { simpleDialect } from "./simple.ts";
 
 /** Every dialect, keyed by id. */
 export const DIALECTS: Readonly<Record<DialectId, Dialect>> = {
-  A: arrayJobs,
-  B: bigJob,
-  C: bitmain,
-  D: simplified,
+  array: arrayDialect,
+  bighex: bighexDialect,
+  bitmain: bitmainDialect,
+  simple: simpleDialect,
 };
 
 /** Whether `id` names a dialect (for config validation). */

@@ -19,6 +19,25 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
+/**
+ * A log sink as one function. Only the gRPC mining front (node/grpc/front.ts) still takes this
+ * shape, until it joins the Stratum share path; everything else takes a Logger.
+ */
+export type LogFn = (level: LogLevel, message: string, fields?: LogFields) => void;
+
+/** A LogFn that drops every line. */
+export const silentLog: LogFn = (): void => {};
+
+/** A logger that writes nothing (the default of parts given no logger). */
+export const silentLogger: Logger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  child: () => silentLogger,
+  enabled: () => false,
+};
+
 /** How createLogger writes. */
 export interface LoggerOptions {
   /** Least severe level written. */

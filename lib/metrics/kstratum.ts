@@ -1,6 +1,7 @@
 // The kstratum metric set: the ks_* families the bridges' Grafana dashboards read, with the bridges'
 // meaning and units (docs/metrics.md), plus kstratum's own. Pure: a stats snapshot in, families out.
 
+import type { DialectId } from "../dialects/mod.ts";
 import {
   HASHES_PER_DIFFICULTY,
   type HistogramSnapshot,
@@ -29,6 +30,17 @@ export interface ProcessInfo {
    */
   instance?: string;
 }
+
+/**
+ * The `dialect` label of ks_connections: the spec letter each dialect had when dashboards were
+ * built on this metric, kept so they keep working. Everywhere else a dialect is its id.
+ */
+const CONNECTIONS_LABEL: Readonly<Record<DialectId, string>> = {
+  array: "A",
+  bighex: "B",
+  bitmain: "C",
+  simple: "D",
+};
 
 const INVALID_TYPES = ["stale", "duplicate", "invalid", "weak"] as const;
 
@@ -394,7 +406,7 @@ function* serverFamilies(snap: StatsSnapshot, proc: ProcessInfo): Generator<Metr
     "ks_connections",
     "Open miner connections by dialect",
     Object.entries(snap.connections.byDialect).map(([dialect, value]) => ({
-      labels: { dialect },
+      labels: { dialect: CONNECTIONS_LABEL[dialect as DialectId] ?? dialect },
       value,
     })),
   );

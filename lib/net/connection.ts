@@ -2,8 +2,10 @@
 // job subscription, block submission, timers. The only place a session meets a socket.
 
 import { LineSplitter, type SplitEvent } from "../framing/mod.ts";
-import type { BlockSubmission, Effect, Job, Session, Step } from "../session/mod.ts";
-import type { NetLog, ServerOptions, StratumDeps } from "./types.ts";
+import type { Job } from "../kaspa/mod.ts";
+import type { BlockSubmission, Effect, Session, Step } from "../session/mod.ts";
+import type { Logger } from "../log/mod.ts";
+import type { ServerOptions, StratumDeps } from "./types.ts";
 import type { ByteConn } from "./socket_conn.ts";
 import { Wakeable, type WakeWheel } from "./wake_wheel.ts";
 import { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
@@ -25,7 +27,7 @@ export interface ConnectionParts {
   session: Session;
   deps: StratumDeps;
   options: ServerOptions;
-  log: NetLog;
+  log: Logger;
   /** The server's shared timer for session wake-ups (throttled jobs, vardiff checks). */
   wakes: WakeWheel;
 }
@@ -40,7 +42,7 @@ export class Connection {
   readonly #session: Session;
   readonly #deps: StratumDeps;
   readonly #options: ServerOptions;
-  readonly #log: NetLog;
+  readonly #log: Logger;
   readonly #queue: WriteQueue;
   #unsubscribe: (() => void) | undefined;
   /** Effects queued by re-entrant steps (a step's effects causing another step). */
@@ -280,7 +282,7 @@ export class Connection {
         active = false;
         stop();
       };
-      const latest = this.#deps.jobs.latest(address);
+      const latest = this.#deps.jobs.currentJob(address);
       if (latest !== undefined) onJob(latest);
     } catch (e) {
       // The session validated the address already: a source that still refuses it is a fault.

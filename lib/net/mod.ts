@@ -3,37 +3,8 @@
 
 export { ListenerConfigError, startListener, StratumServer } from "./server.ts";
 export { SERVER_DEFAULTS } from "./types.ts";
-export type {
-  ListenerInfo,
-  ListenerOptions,
-  NetLog,
-  NowClock,
-  ServerOptions,
-  StratumDeps,
-} from "./types.ts";
+export type { ListenerInfo, ListenerOptions, ServerOptions, StratumDeps } from "./types.ts";
 export { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
 export { TlsConfigError } from "./tls.ts";
 export type { ByteConn } from "./socket_conn.ts";
 export type { ByteWriter, LineTag } from "./write_queue.ts";
-// Contract types the server's API mentions, re-exported for the composition root.
-export type { LogFields, Logger, LogLevel } from "../log/mod.ts";
-export type {
-  BlockEvent,
-  BlockHeader,
-  BlockSubmission,
-  BlockSubmitter,
-  BlockTemplate,
-  BlockVerdictKind,
-  DifficultyPolicy,
-  ExtranonceSize,
-  Job,
-  JobSource,
-  MinerEvents,
-  PowState,
-  ShareEvent,
-  ShareOutcome,
-  SubmitVerdict,
-  ValidateAddress,
-  WorkerRef,
-} from "../session/mod.ts";
-export type { DialectId } from "../dialects/mod.ts";

@@ -1,6 +1,7 @@
 // The Stratum server: listeners (TCP or TLS) with their accept handlers, connection caps, the shared
 // extranonce pools and job encodings, and graceful shutdown. The only code opening listen sockets.
 
+import type { LogFields, Logger, LogLevel } from "../log/mod.ts";
 import { isDialectId } from "../dialects/mod.ts";
 import { ExtranoncePools, JobEncodings, Session, type SessionOptions } from "../session/mod.ts";
 import { Connection } from "./connection.ts";
@@ -11,7 +12,6 @@ import { type AddressInfo, createServer, type Server, type Socket } from "node:n
 import {
   type ListenerInfo,
   type ListenerOptions,
-  type NetLog,
   SERVER_DEFAULTS,
   type ServerOptions,
   type StratumDeps,
@@ -64,7 +64,7 @@ function checkListener(options: ListenerOptions): void {
  * ```ts ignore
  * const server = new StratumServer({ defaultAddress }, deps);
  * server.listen({ port: 5555, difficulty: { kind: "vardiff", initial: 4096, min: 64, max: 2 ** 40 } });
- * server.listen({ port: 5556, dialect: "C", difficulty: { kind: "fixed", difficulty: 16384 } });
+ * server.listen({ port: 5556, dialect: "bitmain", difficulty: { kind: "fixed", difficulty: 16384 } });
  * // on SIGTERM:
  * await server.shutdown();
  * ```
@@ -263,29 +263,40 @@ export class StratumServer {
   }
 }
 
-/** `log` with `fields` added to every record: one small object per connection, methods shared. */
-class FieldsLog implements NetLog {
-  readonly #log: NetLog;
-  readonly #fields: Record<string, unknown>;
+/**
+ * `log` with `fields` added to every record: one small object per connection with its methods
+ * shared (createLogger's child makes closures of its own for each).
+ */
+class FieldsLog implements Logger {
+  readonly #log: Logger;
+  readonly #fields: LogFields;
 
-  constructor(log: NetLog, fields: Record<string, unknown>) {
+  constructor(log: Logger, fields: LogFields) {
     this.#log = log;
     this.#fields = fields;
   }
 
-  debug(message: string, fields?: Record<string, unknown>): void {
+  child(fields: LogFields): Logger {
+    return new FieldsLog(this, fields);
+  }
+
+  enabled(level: LogLevel): boolean {
+    return this.#log.enabled(level);
+  }
+
+  debug(message: string, fields?: LogFields): void {
     this.#log.debug(message, { ...this.#fields, ...fields });
   }
 
-  info(message: string, fields?: Record<string, unknown>): void {
+  info(message: string, fields?: LogFields): void {
     this.#log.info(message, { ...this.#fields, ...fields });
   }
 
-  warn(message: string, fields?: Record<string, unknown>): void {
+  warn(message: string, fields?: LogFields): void {
     this.#log.warn(message, { ...this.#fields, ...fields });
   }
 
-  error(message: string, fields?: Record<string, unknown>): void {
+  error(message: string, fields?: LogFields): void {
     this.#log.error(message, { ...this.#fields, ...fields });
   }
 }

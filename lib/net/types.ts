@@ -3,6 +3,7 @@
 
 import type { DialectId } from "../dialects/mod.ts";
 import type { Logger } from "../log/mod.ts";
+import type { Clock } from "../runtime/mod.ts";
 import type {
   BlockSubmitter,
   DifficultyPolicy,
@@ -10,31 +11,22 @@ import type {
   JobSource,
   ValidateAddress,
 } from "../session/mod.ts";
-import type { MinerEvents } from "../stats/events.ts";
-
-/** The logger methods the server uses (lib/log's Logger fits). */
-export type NetLog = Pick<Logger, "debug" | "info" | "warn" | "error">;
-
-/** Wall clock, ms since the epoch (templates/runtime.ts's Clock fits). */
-export interface NowClock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-}
+import type { MinerEvents } from "../session/events.ts";
 
 /** Everything the server needs from the rest of kstratum. */
 export interface StratumDeps {
   /** Job streams per payout address (the template service). */
   jobs: JobSource;
-  /** Block submission (the template service plus a block hash). */
+  /** Block submission (the template service's NodeBlockSubmitter). */
   submitter: BlockSubmitter;
   /** Where miner, share and block events go (stats, metrics). */
   events: MinerEvents;
-  /** Payout address check, network included (node/address.ts). */
+  /** Payout address check, network included (kaspa/address.ts). */
   validateAddress: ValidateAddress;
   /** Time for sessions (vardiff, throttle, events). */
-  clock: NowClock;
+  clock: Pick<Clock, "now">;
   /** Structured logs. */
-  log: NetLog;
+  log: Logger;
 }
 
 /** One listening socket. */
@@ -57,7 +49,7 @@ export interface ListenerOptions {
 
 /** Server-wide settings shared by every listener. */
 export interface ServerOptions {
-  /** Extranonce bytes per connection (per worker in D), 0-3; default 2. */
+  /** Extranonce bytes per connection (per worker in `simple`), 0-3; default 2. */
   extranonceSize: ExtranonceSize;
   /** Pays workers that authorize without an address. */
   defaultAddress?: string;

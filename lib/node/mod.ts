@@ -1,13 +1,8 @@
-// Public face of the node link: NodeClient implementations (gRPC, wRPC JSON), reconnect/failover,
-// addresses and errors. `createNodeClient` turns `--node` URLs into one resilient client.
+// Public face of the node link: NodeClient implementations (gRPC, wRPC JSON), reconnect/failover
+// and errors. `createNodeClient` turns `--node` URLs into one resilient client.
 
-import {
-  type Backoff,
-  type Clock,
-  exponentialBackoff,
-  type LogFn,
-  systemClock,
-} from "../templates/runtime.ts";
+import type { Logger } from "../log/mod.ts";
+import { type Backoff, type Clock, exponentialBackoff, systemClock } from "../runtime/mod.ts";
 import { GrpcNodeClient } from "./grpc/client.ts";
 import { type EndpointClient, ReconnectingNodeClient } from "./reconnect.ts";
 import { WrpcNodeClient } from "./wrpc/client.ts";
@@ -17,18 +12,6 @@ export { WrpcNodeClient, type WrpcNodeClientOptions } from "./wrpc/client.ts";
 export { type EndpointClient, ReconnectingNodeClient, type ReconnectOptions } from "./reconnect.ts";
 export { isRetriable, NodeError, type NodeErrorCode } from "./errors.ts";
 export type { AddressBalance, BalanceReader } from "./balance.ts";
-export {
-  AddressError,
-  type AddressErrorCode,
-  type AddressPrefix,
-  type AddressVersion,
-  checkAddressNetwork,
-  decodeAddress,
-  encodeAddress,
-  type KaspaAddress,
-  payToAddressScript,
-  prefixForNetwork,
-} from "./address.ts";
 export {
   type FrontBlockEvent,
   type FrontStats,
@@ -43,8 +26,8 @@ export interface EndpointOptions {
   callTimeoutMs?: number;
   /** Connection timeout, ms. Default 5000. */
   connectTimeoutMs?: number;
-  /** Structured log sink. Default silent. */
-  log?: LogFn;
+  /** Structured logs. Default silent. */
+  log?: Logger;
 }
 
 /**

@@ -7,8 +7,9 @@ import type {
   NodeClient,
   NodeInfo,
   SubmitVerdict,
-} from "../templates/types.ts";
-import { type Backoff, type Clock, type LogFn, silentLog } from "../templates/runtime.ts";
+} from "../kaspa/types.ts";
+import { type Logger, silentLogger } from "../log/mod.ts";
+import type { Backoff, Clock } from "../runtime/mod.ts";
 import type { AddressBalance, BalanceReader } from "./balance.ts";
 import { NodeError } from "./errors.ts";
 import { Listeners } from "./listeners.ts";
@@ -27,8 +28,8 @@ export interface ReconnectOptions {
   backoff: Backoff;
   /** Time source for backoff sleeps. */
   clock: Clock;
-  /** Structured log sink. Default silent. */
-  log?: LogFn;
+  /** Structured logs. Default silent. */
+  log?: Logger;
 }
 
 /** NodeClient that survives node restarts and fails over between endpoints. */
@@ -44,14 +45,14 @@ export class ReconnectingNodeClient implements NodeClient, BalanceReader {
   #wake: (() => void) | undefined;
   /** An endpoint that stopped answering: tried last on the next pass. */
   #silent: EndpointClient | undefined;
-  #log: LogFn;
+  #log: Logger;
 
   /** Listens to every endpoint; connect() starts the loop. */
   constructor(readonly options: ReconnectOptions) {
     if (options.endpoints.length === 0) {
       throw new RangeError("at least one node endpoint is needed");
     }
-    this.#log = options.log ?? silentLog;
+    this.#log = options.log ?? silentLogger;
     for (const client of options.endpoints) {
       client.onNewTemplate(() => {
         if (this.#active === client) this.#templates.emit();
@@ -76,9 +77,7 @@ export class ReconnectingNodeClient implements NodeClient, BalanceReader {
     );
     if (!this.#running) {
       this.#running = true;
-      this.#loop().catch((e) =>
-        this.#log("error", "node reconnect loop failed", { error: String(e) })
-      )
+      this.#loop().catch((e) => this.#log.error("node reconnect loop failed", { error: String(e) }))
         .finally(() => (this.#running = false));
     }
     return connected;
@@ -90,21 +89,21 @@ export class ReconnectingNodeClient implements NodeClient, BalanceReader {
       const client = await this.#connectFirst();
       if (client === undefined) {
         const delay = this.options.backoff(failedPasses++);
-        this.#log("warn", "no kaspad endpoint reachable, retrying", { inMs: delay });
+        this.#log.warn("no kaspad endpoint reachable, retrying", { inMs: delay });
         await this.#sleep(delay);
         continue;
       }
       failedPasses = 0;
       const lost = new Promise<void>((resolve) => (this.#lost = resolve));
       this.#active = client;
-      this.#log("info", "node connected", { endpoint: client.endpoint });
+      this.#log.info("node connected", { endpoint: client.endpoint });
       for (const w of this.#waiters.splice(0)) w.resolve();
       this.#connection.emit(true);
       await lost;
       this.#active = undefined;
       this.#lost = undefined;
       if (this.#closed) return;
-      this.#log("warn", "node connection lost, reconnecting", { endpoint: client.endpoint });
+      this.#log.warn("node connection lost, reconnecting", { endpoint: client.endpoint });
       this.#connection.emit(false);
     }
   }
@@ -125,7 +124,7 @@ export class ReconnectingNodeClient implements NodeClient, BalanceReader {
         }
         return client;
       } catch (e) {
-        this.#log("warn", "node endpoint failed", { endpoint: client.endpoint, error: String(e) });
+        this.#log.warn("node endpoint failed", { endpoint: client.endpoint, error: String(e) });
       }
     }
     return undefined;
@@ -220,7 +219,7 @@ export class ReconnectingNodeClient implements NodeClient, BalanceReader {
   #onCallError(client: EndpointClient, error: unknown): void {
     if (!(error instanceof NodeError) || error.code !== "timeout") return;
     if (this.#active !== client || this.options.endpoints.length < 2) return;
-    this.#log("warn", "node not answering: trying the other endpoints", {
+    this.#log.warn("node not answering: trying the other endpoints", {
       endpoint: client.endpoint,
       error: error.message,
     });

@@ -7,7 +7,7 @@ import { type JsonValue, writeJson } from "./json.ts";
 
 /**
  * How a dialect writes errors: `triple` is `[code, message, null]` with `result: null`
- * (dialects A-C); `pair` is `[code, message]` with `result: false` (Simplified Stratum).
+ * (the mining.* dialects); `pair` is `[code, message]` with `result: false` (Simplified Stratum).
  */
 export type ReplyStyle = "triple" | "pair";
 

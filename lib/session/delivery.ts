@@ -2,17 +2,18 @@
 // announced right before the job it governs, job bodies taken from the shared encoding cache.
 // Pure: appends send effects to the core.
 
-import type { Job } from "../templates/types.ts";
+import type { Job } from "../kaspa/types.ts";
 import { type Channel, type Core, wantedDifficulty } from "./state.ts";
 
-/** Sends `job` to one channel: set_difficulty first when it changed (A-C), then notify. */
+/** Sends `job` to one channel: set_difficulty first when it changed (mining.* dialects), then notify. */
 export function sendJob(core: Core, channel: Channel, job: Job): void {
   const phase = core.phase;
   if (phase.kind !== "authorized") return;
   const dialect = phase.dialect;
   const { encodings, events } = core.deps;
   const difficulty = wantedDifficulty(channel);
-  // A-C announce a change with set_difficulty right before the job; D carries it inside notify.
+  // mining.* dialects announce a change with set_difficulty right before the job; `simple`
+  // carries it inside notify.
   // Read from the dialect's data: no line is built for the (usual) unchanged difficulty.
   if (dialect.difficultyIn === "set_difficulty" && channel.announced !== difficulty) {
     const line = dialect.difficultyLine(difficulty);

@@ -2,7 +2,7 @@
 // Pure: entries live exactly as long as their Job (WeakMap); sessions only add their job id.
 
 import type { Dialect } from "../dialects/mod.ts";
-import type { Job } from "../templates/types.ts";
+import type { Job } from "../kaspa/types.ts";
 
 /**
  * Shared by every session of a server: thousands of miners on one address cost one bigint →

@@ -39,7 +39,7 @@ function checkAddress(
   return undefined;
 }
 
-/** `subscribe`: fixes the dialect on first use; D may name (or later replace) the payout address. */
+/** `subscribe`: fixes the dialect on first use; `simple` may name (or later replace) the payout address. */
 export function subscribe(
   core: Core,
   dialect: Dialect,
@@ -154,7 +154,7 @@ export function authorize(
   core.out.push({ kind: "subscribeJobs", address });
 }
 
-/** A-C: a further worker name on an authorized connection (same payout address only). */
+/** array, bighex, bitmain: a further worker name on an authorized connection (same payout address only). */
 function authorizeAnotherName(
   core: Core,
   dialect: Dialect,

@@ -1,5 +1,5 @@
-// Public face of session: the engine, its contracts (JobSource, BlockSubmitter, effects) and helpers.
-// Pure: depends on protocol/, dialects/, shares/ and the templates/stats contracts.
+// Public face of session: the engine, its contracts (JobSource, BlockSubmitter, MinerEvents,
+// effects) and helpers. Pure: depends on protocol/, dialects/, shares/ and the kaspa/ contracts.
 
 export { Session } from "./session.ts";
 export type { Channel, DifficultyControl, Phase, SessionDeps } from "./state.ts";
@@ -16,7 +16,6 @@ export type {
   Effect,
   ExtranonceSize,
   JobSource,
-  LogLevel,
   SessionOptions,
   Step,
   ValidateAddress,
@@ -31,14 +30,13 @@ export {
 export type { VardiffOptions, VardiffState } from "./vardiff.ts";
 export { MAX_WORKER_NAME, parseDifficultyOverride, parseUser } from "./user.ts";
 export type { ParsedUser } from "./user.ts";
-// Contract types the session's API mentions, re-exported for its users.
-export type { BlockHeader, BlockTemplate, Job, SubmitVerdict } from "../templates/types.ts";
-export type { PowState } from "../pow/mod.ts";
+export { noEvents } from "./events.ts";
 export type {
   BlockEvent,
   BlockVerdictKind,
   MinerEvents,
+  RefusalCause,
   ShareEvent,
   ShareOutcome,
   WorkerRef,
-} from "../stats/events.ts";
+} from "./events.ts";

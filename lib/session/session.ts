@@ -10,7 +10,7 @@ import {
   subscribeAgent,
 } from "../dialects/mod.ts";
 import { ErrorCode, parseRequest, type RpcRequest } from "../protocol/mod.ts";
-import type { Job } from "../templates/types.ts";
+import type { Job } from "../kaspa/types.ts";
 import { flushPending, offerJob, pendingDueAt, resendLatest } from "./delivery.ts";
 import { authorize, subscribe } from "./handshake.ts";
 import { type Core, fail, type Phase, reply, type SessionDeps } from "./state.ts";
@@ -177,7 +177,7 @@ export class Session {
     if (phase.kind === "subscribed" || phase.kind === "authorized") return phase.dialect;
     const forced = this.#core.options.dialect;
     if (forced !== undefined) return DIALECTS[forced];
-    if (request === undefined) return DIALECTS.A;
+    if (request === undefined) return DIALECTS.array;
     if (isSubscribe(request.method)) {
       return DIALECTS[
         detectDialect(request.method, subscribeAgent(request.method, request.params))

@@ -11,11 +11,12 @@ import {
 } from "../protocol/mod.ts";
 import { DEFAULT_MESSAGES } from "../protocol/mod.ts";
 import { JobRing, roundPow2 } from "../shares/mod.ts";
-import type { MinerEvents, RefusalCause, WorkerRef } from "../stats/events.ts";
-import type { Job } from "../templates/types.ts";
+import type { MinerEvents, RefusalCause, WorkerRef } from "./events.ts";
+import type { Job } from "../kaspa/types.ts";
 import type { JobEncodings } from "./encodings.ts";
 import type { Extranonce, ExtranoncePools } from "./extranonce.ts";
-import type { Effect, LogLevel, SessionOptions, ValidateAddress } from "./types.ts";
+import type { LogLevel } from "../log/mod.ts";
+import type { Effect, SessionOptions, ValidateAddress } from "./types.ts";
 import { createVardiff, type VardiffOptions, type VardiffState } from "./vardiff.ts";
 
 /** How a channel's difficulty is decided. */
@@ -24,19 +25,19 @@ export type DifficultyControl =
   | { kind: "vardiff"; state: VardiffState; options: VardiffOptions };
 
 /**
- * One nonce space with its own difficulty and job ring: the whole connection in A-C, each
- * authorized worker in Simplified Stratum (D).
+ * One nonce space with its own difficulty and job ring: the whole connection, or each
+ * authorized worker in Simplified Stratum (`simple`).
  */
 export interface Channel {
-  /** Worker id on the connection (D); 0 in A-C. */
+  /** Worker id on the connection (`simple`); 0 elsewhere. */
   readonly id: number;
-  /** Worker names authorized on this channel (A-C may authorize several). */
+  /** Worker names authorized on this channel (mining.* dialects may authorize several). */
   readonly workers: Map<string, WorkerRef>;
   /** The worker events are reported for by default (the first authorized). */
   primary: WorkerRef;
   /** Nonce prefix of this channel, if any. */
   readonly extranonce: Extranonce | undefined;
-  /** Whether the channel releases its extranonce (D) or the connection does (A, B). */
+  /** Whether the channel releases its extranonce (`simple`) or the connection does. */
   readonly ownsExtranonce: boolean;
   /** Jobs sent on this channel, with their duplicate guards. */
   readonly ring: JobRing;

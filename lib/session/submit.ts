@@ -4,7 +4,7 @@
 import type { Dialect } from "../dialects/mod.ts";
 import { ErrorCode, type RpcId } from "../protocol/mod.ts";
 import { parseNonce, type RingEntry, validateShare } from "../shares/mod.ts";
-import type { ShareOutcome, WorkerRef } from "../stats/events.ts";
+import type { ShareOutcome, WorkerRef } from "./events.ts";
 import type { BlockSubmission } from "./types.ts";
 import { resendLatest } from "./delivery.ts";
 import {
@@ -51,7 +51,7 @@ function findChannel(
     }
     return [channel, channel.primary];
   }
-  // A-C: params[0] repeats `address.worker`; shares count for that worker when it authorized.
+  // mining.* dialects: params[0] repeats `address.worker`; shares count for that worker when it authorized.
   const channel = phase.channels[0]!;
   return [channel, channel.workers.get(parseUser(worker).worker) ?? channel.primary];
 }

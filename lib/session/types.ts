@@ -2,8 +2,9 @@
 // and what it returns (effects). Types only; net/ runs the effects, templates/ provides the jobs.
 
 import type { DialectId } from "../dialects/mod.ts";
-import type { WorkerRef } from "../stats/events.ts";
-import type { Job, SubmitVerdict } from "../templates/types.ts";
+import type { LogLevel } from "../log/mod.ts";
+import type { WorkerRef } from "./events.ts";
+import type { Job, SubmitVerdict } from "../kaspa/types.ts";
 import type { VardiffOptions } from "./vardiff.ts";
 
 /** Where sessions get work: the template service publishes one Job stream per payout address. */
@@ -14,7 +15,7 @@ export interface JobSource {
    */
   subscribe(address: string, onJob: (job: Job) => void): () => void;
   /** The newest Job for `address`, if one exists yet. */
-  latest(address: string): Job | undefined;
+  currentJob(address: string): Job | undefined;
 }
 
 /** A block submission's outcome: the node's verdict and the block hash (hex). */
@@ -42,7 +43,7 @@ export type DifficultyPolicy =
   | { kind: "fixed"; difficulty: number }
   | ({ kind: "vardiff" } & VardiffOptions);
 
-/** Extranonce bytes per connection (or per worker in D). */
+/** Extranonce bytes per connection (or per worker in `simple`). */
 export type ExtranonceSize = 0 | 1 | 2 | 3;
 
 /** Per-listener settings every session of that listener shares. */
@@ -51,7 +52,7 @@ export interface SessionOptions {
   dialect?: DialectId;
   /** Fixed or variable share difficulty. */
   difficulty: DifficultyPolicy;
-  /** Default 2; Bitmain (C) never gets one. */
+  /** Default 2; `bitmain` never gets one. */
   extranonceSize: ExtranonceSize;
   /** Pays workers that authorize without an address. */
   defaultAddress?: string;
@@ -61,7 +62,7 @@ export interface SessionOptions {
   ringCapacity: number;
   /** Nonces remembered per channel for duplicate detection. */
   maxNonces: number;
-  /** Workers one connection may authorize (D; extra names in A-C). */
+  /** Workers one connection may authorize (`simple`; extra names in the mining.* dialects). */
   maxWorkers: number;
 }
 
@@ -81,9 +82,6 @@ export interface BlockTicket {
   /** Session-local sequence number. */
   readonly seq: number;
 }
-
-/** Log levels effects may carry. */
-export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** What a session asks its driver to do, in order. */
 export type Effect =

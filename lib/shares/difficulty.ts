@@ -1,7 +1,5 @@
-// Share difficulty helpers: clamping, power-of-two rounding, and difficulty ↔ target.
-// Pure: target maths itself lives in pow/target.ts and is re-exported here for the session.
-
-export { difficultyToTarget, targetToDifficulty } from "../pow/mod.ts";
+// Share difficulty helpers: clamping, power-of-two rounding and the bounds of a usable difficulty.
+// Pure: difficulty ↔ target maths lives in pow/target.ts.
 
 /** Nearest power of two to `difficulty` in log scale (ties round up). */
 export function roundPow2(difficulty: number): number {

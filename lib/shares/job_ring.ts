@@ -1,7 +1,7 @@
 // Per-channel ring of the jobs a miner was sent, with the duplicate guard for each job's work.
 // Pure and bounded: at most `capacity` jobs and `maxNonces` remembered nonces in total.
 
-import type { Job } from "../templates/types.ts";
+import type { Job } from "../kaspa/types.ts";
 
 /** Default number of jobs kept for late shares (the Go and Rust bridges keep 300). */
 export const DEFAULT_RING_CAPACITY = 300;

@@ -7,13 +7,4 @@ export { parseHexNonce, parseNonce } from "./nonce.ts";
 export type { NonceContext } from "./nonce.ts";
 export { validateShare } from "./validate.ts";
 export type { ShareInput, ShareVerdict } from "./validate.ts";
-export {
-  clampDifficulty,
-  difficultyToTarget,
-  isDifficulty,
-  MAX_DIFFICULTY,
-  roundPow2,
-  targetToDifficulty,
-} from "./difficulty.ts";
-export type { BlockHeader, BlockTemplate, Job } from "../templates/types.ts";
-export type { PowState } from "../pow/mod.ts";
+export { clampDifficulty, isDifficulty, MAX_DIFFICULTY, roundPow2 } from "./difficulty.ts";

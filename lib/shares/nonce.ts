@@ -41,8 +41,8 @@ function parseDecimal(text: string): bigint | undefined {
 
 /**
  * The u64 values a submitted nonce may mean, most likely first; undefined when malformed.
- * JSON integers are always the nonce itself. `hex` (A, B) reads strings as hex; `decimal` (D)
- * reads decimal strings (and `0x` hex); `any` (Bitmain, C) reads `0x` hex, strings with hex
+ * JSON integers are always the nonce itself. `hex` (array, bighex) reads strings as hex; `decimal`
+ * (simple) reads decimal strings (and `0x` hex); `any` (bitmain) reads `0x` hex, strings with hex
  * letters as hex, more than 16 digits as decimal, and digit strings of 16 or fewer both ways
  * (hex first, as the Go and Rust bridges parse it).
  *

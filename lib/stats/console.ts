@@ -1,7 +1,7 @@
 // Console views of stats: the periodic per-worker table and the one-line block-found notice.
 // Pure: returns lines; the composition root decides when and where to print them.
 
-import type { BlockEvent } from "./events.ts";
+import type { BlockEvent } from "../session/events.ts";
 import { formatDifficulty, formatDuration, formatHashrate } from "./format.ts";
 import type { StatsSnapshot } from "./types.ts";
 
@@ -78,7 +78,7 @@ export function formatStatsTable(snap: StatsSnapshot, opts: TableOptions): strin
  * @example
  * ```ts
  * import { formatBlockFound } from "./console.ts";
- * const who = { worker: "rig1", wallet: "kaspa:qz", miner: "m", ip: "1.2.3.4", dialect: "A" };
+ * const who = { worker: "rig1", wallet: "kaspa:qz", miner: "m", ip: "1.2.3.4", dialect: "array" };
  * const line = formatBlockFound({ who, hash: "ab", daaScore: 7n, verdict: "accepted", at: 0 });
  * if (line !== "block ab found by rig1 (kaspa:qz) at DAA score 7: accepted by the node") {
  *   throw new Error(line);

@@ -1,7 +1,7 @@
 // The bridges' worker-error vocabulary (`ks_worker_errors{error}`) and how kstratum's events map to it.
 // Pure: names from the Go and Rust kaspa-stratum-bridges' errors.go / errors.rs; docs/metrics.md has the table.
 
-import type { RefusalCause, ShareOutcome } from "./events.ts";
+import type { RefusalCause, ShareOutcome } from "../session/events.ts";
 
 /** The error names both bridges put in ks_worker_errors' `error` label. */
 export const WORKER_ERROR_NAMES = [

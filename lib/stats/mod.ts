@@ -1,16 +1,6 @@
-// Public face of stats/: the MinerEvents sink, its snapshot types and the console formatters.
+// Public face of stats/: Stats (a MinerEvents sink), its snapshot types and the console formatters.
 // Pure: no I/O; `http/` and `metrics/` read snapshots, main.ts prints the console lines.
 
-export type {
-  BlockEvent,
-  BlockVerdictKind,
-  MinerEvents,
-  RefusalCause,
-  ShareEvent,
-  ShareOutcome,
-  WorkerRef,
-} from "./events.ts";
-export { noEvents } from "./events.ts";
 export { Stats } from "./stats.ts";
 export type {
   BalancesSnapshot,

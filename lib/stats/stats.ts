@@ -2,7 +2,13 @@
 // Pure with an injected clock; bounded (worker cap, idle eviction, block list cap). Read via snapshot().
 
 import { disconnectErrorName, protocolErrorName, shareErrorName } from "./errors.ts";
-import type { BlockEvent, MinerEvents, RefusalCause, ShareEvent, WorkerRef } from "./events.ts";
+import type {
+  BlockEvent,
+  MinerEvents,
+  RefusalCause,
+  ShareEvent,
+  WorkerRef,
+} from "../session/events.ts";
 import { HashrateMeter } from "./hashrate.ts";
 import { Histogram } from "./histogram.ts";
 import type {
@@ -32,7 +38,7 @@ interface BlockEntry {
  * import { Stats } from "./stats.ts";
  * let t = 1_000_000;
  * const stats = new Stats({ now: () => t });
- * const who = { worker: "rig1", wallet: "kaspa:q", miner: "lolMiner", ip: "10.0.0.2", dialect: "A" };
+ * const who = { worker: "rig1", wallet: "kaspa:q", miner: "lolMiner", ip: "10.0.0.2", dialect: "array" };
  * stats.authorized(who);
  * stats.share({ who, outcome: "valid", difficulty: 1024, at: t });
  * t += 10_000;

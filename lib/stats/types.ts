@@ -1,7 +1,7 @@
 // The shapes Stats exposes: options, node status and the read-only snapshot.
 // Types only: `stats.ts` produces them; `metrics/`, `http/` and the console formatter read them.
 
-import type { BlockVerdictKind, ShareOutcome } from "./events.ts";
+import type { BlockVerdictKind, ShareOutcome } from "../session/events.ts";
 import type { Hashrates } from "./hashrate.ts";
 import type { HistogramSnapshot } from "./histogram.ts";
 

@@ -1,7 +1,7 @@
 // One tracked worker's counters and hashrate meter, and its identity key.
 // Pure: times are passed in; `stats.ts` owns the table of these.
 
-import type { ShareOutcome, WorkerRef } from "./events.ts";
+import type { ShareOutcome, WorkerRef } from "../session/events.ts";
 import { HashrateMeter } from "./hashrate.ts";
 import type { ShareCounts, WorkerSnapshot } from "./types.ts";
 

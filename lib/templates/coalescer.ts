@@ -1,7 +1,7 @@
 // Turns bursts of "something changed" into runs spaced at least an interval apart, always running after
 // the latest trigger. Pure apart from the injected clock.
 
-import type { Clock } from "./runtime.ts";
+import type { Clock } from "../runtime/mod.ts";
 
 /** Timing and work of a Coalescer. */
 export interface CoalescerOptions {

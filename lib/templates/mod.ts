@@ -1,35 +1,15 @@
-// Public face of the template side: the service that turns node templates into Jobs, its parts,
-// and the injected runtime (clock, log, backoff). Contracts are in types.ts.
+// Public face of the template side: the service that turns node templates into Jobs and submits
+// solved blocks, and its parts. The contracts it serves (Job, NodeClient) are lib/kaspa's.
 
-export type {
-  BlockHeader,
-  BlockTemplate,
-  DagInfo,
-  Job,
-  NodeClient,
-  NodeInfo,
-  SubmitVerdict,
-} from "./types.ts";
 export {
-  type JobListener,
   type ServiceErrorCode,
   type ServiceStatus,
   TemplateService,
   TemplateServiceError,
   type TemplateServiceOptions,
 } from "./service.ts";
-export { jobBlockHash, JobStore, makeJob, type PowFactory } from "./jobs.ts";
-export { BlockSubmitter, type SubmitterOptions } from "./submit.ts";
+export { type JobListener } from "./broadcast.ts";
+export { JobStore, type JobStoreOptions } from "./jobs.ts";
+export { NodeBlockSubmitter, type SubmitterOptions } from "./submit.ts";
 export { Coalescer, type CoalescerOptions } from "./coalescer.ts";
-export type { PowState } from "../pow/mod.ts";
 export type { LatencySnapshot } from "./latency.ts";
-export {
-  type Backoff,
-  type Clock,
-  exponentialBackoff,
-  type LogFn,
-  type LogLevel,
-  silentLog,
-  sleep,
-  systemClock,
-} from "./runtime.ts";

@@ -1,7 +1,7 @@
 // The fake kaspad's gRPC side: kaspad's MessageStream (lib/node/grpc codec), new-template events
 // at a fixed rate, getBlockTemplate for any address, submitBlock with a PoW check, counters per event.
 
-import { prePowHash } from "../../lib/block/mod.ts";
+import { prePowHash } from "../../lib/kaspa/mod.ts";
 import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import {
   decode,

@@ -3,8 +3,8 @@
 
 import FIXTURE from "../../tests/fixtures/node/kaspad_grpc_template.json" with { type: "json" };
 import { createHash } from "node:crypto";
-import { fromHex, toHex } from "../../lib/block/mod.ts";
-import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
+import { fromHex, toHex } from "../../lib/kaspa/mod.ts";
+import { decodeAddress, payToAddressScript } from "../../lib/kaspa/address.ts";
 import { decode, type Decoded, encode } from "../../lib/node/grpc/messages.ts";
 
 /** One new-template event: what changed in the DAG since the previous one. */

@@ -3,7 +3,8 @@
 
 import { difficultyToTarget } from "../../lib/pow/mod.ts";
 import type { Found, NonceFinder } from "./nonces.ts";
-import type { DialectId, ShareKind } from "./options.ts";
+import type { DialectId } from "../../lib/dialects/mod.ts";
+import type { ShareKind } from "./options.ts";
 import {
   authorizeLine,
   errorCode,
@@ -140,7 +141,7 @@ export class SimMiner {
     if (found === undefined) return undefined;
     const id = this.#nextId++;
     const s = this.setup;
-    const worker = s.dialect === "D" ? this.#workerId : `${s.address}.${s.worker}`;
+    const worker = s.dialect === "simple" ? this.#workerId : `${s.address}.${s.worker}`;
     this.#pending.set(id, performance.now());
     this.#send(
       submitLine(s.dialect, { id, worker, job, nonce: found.nonce, prefixHex: this.prefixHex }),
@@ -230,7 +231,7 @@ export class SimMiner {
     if (id === SUBSCRIBE_ID && this.phase === "subscribing") {
       if (error !== null || result === false) return this.close("subscribe refused");
       if (Array.isArray(result) && typeof result[1] === "string" && HEX.test(result[1])) {
-        this.prefixHex = result[1]; // C: [null, extranonce, size]
+        this.prefixHex = result[1]; // bitmain: [null, extranonce, size]
       }
       this.phase = "authorizing";
       this.#send(authorizeLine(s.dialect, AUTHORIZE_ID, s.address, s.worker));
@@ -240,7 +241,7 @@ export class SimMiner {
       if (error !== null || result === false || result === null) {
         return this.close(`authorize refused (${errorCode(error)})`);
       }
-      if (Array.isArray(result)) { // D: [workerId, prefixHex, difficulty]
+      if (Array.isArray(result)) { // simple: [workerId, prefixHex, difficulty]
         this.#workerId = String(result[0]);
         if (typeof result[1] === "string") this.prefixHex = result[1];
         this.#setDifficulty(result[2]);
@@ -253,7 +254,7 @@ export class SimMiner {
     if (sentAt === undefined) return;
     this.#pending.delete(id);
     const accepted = error === null && (result === true || typeof result === "number");
-    if (typeof result === "number") this.#setDifficulty(result); // D: the new difficulty
+    if (typeof result === "number") this.#setDifficulty(result); // simple: the new difficulty
     s.onReply(perf - sentAt, accepted, accepted ? 0 : errorCode(error));
   }
 }

@@ -2,10 +2,8 @@
 // Pure: no I/O; every bound (miners, rate, duration) is checked here so a run always stops itself.
 
 import { parseArgs } from "node:util";
-import { encodeAddress } from "../../lib/node/address.ts";
-
-/** Dialects the load generator speaks (stratum.md §1). */
-export type DialectId = "A" | "B" | "C" | "D";
+import { DIALECT_IDS, type DialectId, isDialectId } from "../../lib/dialects/mod.ts";
+import { encodeAddress } from "../../lib/kaspa/address.ts";
 
 /** What a share must be: a share but not a block, a block, or any nonce (no PoW search). */
 export type ShareKind = "valid" | "block" | "any";
@@ -18,7 +16,7 @@ export interface LoadOptions {
   port: number;
   /** Simulated miners (connections). */
   miners: number;
-  /** Relative weights of the dialects, e.g. { A: 1, B: 1, C: 1, D: 1 }. */
+  /** Relative weights of the dialects, e.g. { array: 1, bighex: 1, bitmain: 1, simple: 1 }. */
   mix: Record<DialectId, number>;
   /** Distinct payout addresses, assigned round-robin. */
   addresses: number;
@@ -53,7 +51,7 @@ export const LOAD_DEFAULTS: LoadOptions = {
   host: "127.0.0.1",
   port: 5555,
   miners: 10,
-  mix: { A: 1, B: 1, C: 1, D: 1 },
+  mix: { array: 1, bighex: 1, bitmain: 1, simple: 1 },
   addresses: 1,
   prefix: "kaspadev",
   rampPerSec: 1000,
@@ -80,34 +78,42 @@ export class LoadOptionsError extends Error {
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const MAX_MINERS = 50_000;
 
-/** Parses "A:2,B:1,D:1" (or "A,B,C,D" for equal weights) into dialect weights. */
+/**
+ * Parses "array:2,bighex:1,simple:1" (or "array,bighex,bitmain,simple" for equal weights) into
+ * dialect weights.
+ */
 export function parseMix(text: string): Record<DialectId, number> {
-  const mix: Record<DialectId, number> = { A: 0, B: 0, C: 0, D: 0 };
+  const mix: Record<DialectId, number> = { array: 0, bighex: 0, bitmain: 0, simple: 0 };
   for (const part of text.split(",").map((p) => p.trim()).filter((p) => p !== "")) {
     const [name, weight = "1"] = part.split(":");
-    const id = name?.toUpperCase();
-    if (id !== "A" && id !== "B" && id !== "C" && id !== "D") {
-      throw new LoadOptionsError(`unknown dialect "${name}" in --mix (use A, B, C, D)`);
+    const id = name?.toLowerCase() ?? "";
+    if (!isDialectId(id)) {
+      throw new LoadOptionsError(
+        `unknown dialect "${name}" in --mix (use ${DIALECT_IDS.join(", ")})`,
+      );
     }
     const w = Number(weight);
     if (!(w >= 0 && Number.isFinite(w))) throw new LoadOptionsError(`bad weight in --mix: ${part}`);
     mix[id] += w;
   }
-  if (mix.A + mix.B + mix.C + mix.D <= 0) throw new LoadOptionsError("--mix has no weight");
+  if (DIALECT_IDS.reduce((s, id) => s + mix[id], 0) <= 0) {
+    throw new LoadOptionsError("--mix has no weight");
+  }
   return mix;
 }
 
 /**
  * The dialect of each of `count` miners: smooth weighted round-robin, so every prefix of the list
- * follows the weights as closely as whole miners allow (1:1:1:1 gives A, B, C, D, A, ...).
+ * follows the weights as closely as whole miners allow (1:1:1:1 gives array, bighex, bitmain,
+ * simple, array, ...).
  */
 export function dialectPlan(count: number, mix: Record<DialectId, number>): DialectId[] {
-  const ids: DialectId[] = ["A", "B", "C", "D"];
+  const ids = DIALECT_IDS;
   const total = ids.reduce((s, id) => s + mix[id], 0);
-  const credit: Record<DialectId, number> = { A: 0, B: 0, C: 0, D: 0 };
+  const credit: Record<DialectId, number> = { array: 0, bighex: 0, bitmain: 0, simple: 0 };
   const plan: DialectId[] = [];
   for (let i = 0; i < count; i++) {
-    let best: DialectId = "A";
+    let best: DialectId = "array";
     for (const id of ids) {
       credit[id] += mix[id];
       if (credit[id] > credit[best] || mix[best] === 0) best = id;

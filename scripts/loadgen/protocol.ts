@@ -1,21 +1,21 @@
 // The miner side of the four Stratum dialects (stratum.md §1): the lines a miner sends and a
 // reader for what servers send (kstratum and the public bridges). Pure: strings in, values out.
 
-import { fromHex, toHex } from "../../lib/block/hex.ts";
+import { fromHex, toHex } from "../../lib/kaspa/hex.ts";
 import { parseJson } from "../../lib/protocol/mod.ts";
-import type { DialectId } from "./options.ts";
+import type { DialectId } from "../../lib/dialects/mod.ts";
 
 /** User agents real miners of each dialect send (what servers detect the dialect from). */
 export const AGENTS: Record<DialectId, string> = {
-  A: "lolMiner 1.88",
-  B: "IceRiverMiner-v1.1",
-  C: "GodMiner/2.0.0",
-  D: "KaspaMiner/1.0.0",
+  array: "lolMiner 1.88",
+  bighex: "IceRiverMiner-v1.1",
+  bitmain: "GodMiner/2.0.0",
+  simple: "KaspaMiner/1.0.0",
 };
 
 /** A job as received; the exact pre-PoW hash is read only when a share needs it. */
 export interface JobRef {
-  /** Job id (A-C) or pre-PoW hash hex (D). */
+  /** Job id (mining.* dialects) or pre-PoW hash hex (simple). */
   key: string;
   /** Template timestamp, ms (it names the template event). */
   timestamp: number;
@@ -39,25 +39,25 @@ const enc = (id: number, method: string, params: unknown[]): string =>
 
 /** The subscribe request. */
 export function subscribeLine(dialect: DialectId, id: number, address: string): string {
-  if (dialect === "D") return enc(id, "subscribe", [address, AGENTS.D]);
+  if (dialect === "simple") return enc(id, "subscribe", [address, AGENTS.simple]);
   return enc(id, "mining.subscribe", [AGENTS[dialect], "EthereumStratum/1.0.0"]);
 }
 
-/** The authorize request: `address.worker` in A-C, the worker name alone in D. */
+/** The authorize request: `address.worker`, or the worker name alone in `simple`. */
 export function authorizeLine(
   dialect: DialectId,
   id: number,
   address: string,
   worker: string,
 ): string {
-  if (dialect === "D") return enc(id, "authorize", [worker]);
+  if (dialect === "simple") return enc(id, "authorize", [worker]);
   return enc(id, "mining.authorize", [`${address}.${worker}`, "x"]);
 }
 
 /** What a submit carries. */
 export interface SubmitFields {
   id: number;
-  /** `address.worker` (A-C) or the worker id (D). */
+  /** `address.worker` (mining.* dialects) or the worker id (simple). */
   worker: string;
   job: JobRef;
   /** The full u64 nonce. */
@@ -66,9 +66,9 @@ export interface SubmitFields {
   prefixHex: string;
 }
 
-/** The submit request: hex without the extranonce (A-C), the full nonce in decimal (D). */
+/** The submit request: hex without the extranonce (mining.* dialects), the full nonce in decimal (simple). */
 export function submitLine(dialect: DialectId, f: SubmitFields): string {
-  if (dialect === "D") {
+  if (dialect === "simple") {
     return `{"id":${f.id},"method":"submit","params":[${
       JSON.stringify(f.worker)
     },"${f.job.key}","${f.nonce}"]}`;
@@ -87,16 +87,16 @@ function u64LeNumber(hex: string): number {
 
 function notify(params: unknown[], line: string): ServerMessage {
   const [first, second, third, fourth] = params;
-  if (typeof second === "string" && second.length === 80) { // B: hash + LE timestamp
+  if (typeof second === "string" && second.length === 80) { // bighex: hash + LE timestamp
     return {
       kind: "notify",
       job: { key: String(first), timestamp: u64LeNumber(second.slice(64)), line },
     };
   }
-  if (Array.isArray(second) && typeof third === "number") { // A, C: four u64 words
+  if (Array.isArray(second) && typeof third === "number") { // array, bitmain: four u64 words
     return { kind: "notify", job: { key: String(first), timestamp: third, line } };
   }
-  if (typeof second === "string" && second.length === 64 && typeof third === "string") { // D
+  if (typeof second === "string" && second.length === 64 && typeof third === "string") { // simple
     const job: JobRef = { key: second.toLowerCase(), timestamp: Number(third), line };
     return typeof fourth === "number"
       ? { kind: "notify", job, difficulty: fourth }
@@ -165,5 +165,5 @@ export function errorCode(error: unknown): number {
   return 0;
 }
 
-/** Hex of a pre-PoW hash (the D job key). */
+/** Hex of a pre-PoW hash (the `simple` job key). */
 export { toHex };

@@ -3,7 +3,8 @@
 
 import { epochNow, SimMiner } from "./miner.ts";
 import { NonceFinder } from "./nonces.ts";
-import { type DialectId, dialectPlan, type LoadOptions, payoutAddresses } from "./options.ts";
+import type { DialectId } from "../../lib/dialects/mod.ts";
+import { dialectPlan, type LoadOptions, payoutAddresses } from "./options.ts";
 import { JobBook, type TemplateReach } from "./jobbook.ts";
 import { rounded, Samples, summarize, type Summary } from "./stats.ts";
 
@@ -66,7 +67,7 @@ export async function runLoad(
   const latency = new Samples();
   const rejected: Record<string, number> = {};
   const reasons: Record<string, number> = {};
-  const byDialect: Record<DialectId, number> = { A: 0, B: 0, C: 0, D: 0 };
+  const byDialect: Record<DialectId, number> = { array: 0, bighex: 0, bitmain: 0, simple: 0 };
   let accepted = 0;
   let dropped = 0;
   const plan = dialectPlan(o.miners, o.mix);

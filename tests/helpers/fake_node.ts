@@ -8,7 +8,7 @@ import type {
   NodeClient,
   NodeInfo,
   SubmitVerdict,
-} from "../../lib/templates/types.ts";
+} from "../../lib/kaspa/types.ts";
 import { NodeError } from "../../lib/node/errors.ts";
 import type { AddressBalance } from "../../lib/node/balance.ts";
 

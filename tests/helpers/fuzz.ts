@@ -1,14 +1,7 @@
-// Seeded fuzzing support: a deterministic PRNG, the miner lines of the real transcripts as a corpus,
-// and mutators (bytes, JSON values, methods). Pure (the transcripts are static text imports).
+// Seeded fuzzing support: a deterministic PRNG, the miner lines of the conformance transcripts (every
+// scenario in every dialect) as a corpus, and mutators (bytes, JSON values, methods). Pure.
 
-import aArray from "../fixtures/transcripts/a_array_jobs.txt" with { type: "text" };
-import aErrors from "../fixtures/transcripts/a_errors.txt" with { type: "text" };
-import aVardiff from "../fixtures/transcripts/a_vardiff.txt" with { type: "text" };
-import bIceriver from "../fixtures/transcripts/b_iceriver.txt" with { type: "text" };
-import cBitmain from "../fixtures/transcripts/c_bitmain.txt" with { type: "text" };
-import dSimplified from "../fixtures/transcripts/d_simplified.txt" with { type: "text" };
-import { encodeAddress } from "../../lib/node/address.ts";
-import { mainnetAddress } from "../fixtures/transcripts/real_jobs.ts";
+import { allExpansions, VARS } from "../fixtures/transcripts/conformance.ts";
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same run on every machine. */
 export class Rng {
@@ -43,12 +36,7 @@ export class Rng {
 }
 
 /** The payout address `${ADDR}` stands for in the transcripts. */
-export const ADDR = mainnetAddress(42);
-const TESTNET_ADDR = encodeAddress({
-  prefix: "kaspatest",
-  version: 0,
-  payload: new Uint8Array(32).fill(42),
-});
+export const ADDR: string = VARS.ADDR!;
 
 /** One step of a transcript as the fuzzer replays it. */
 export type CorpusStep =
@@ -65,32 +53,17 @@ export interface CorpusTranscript {
   steps: CorpusStep[];
 }
 
-const TEXTS: Record<string, string> = {
-  a_array_jobs: aArray,
-  a_errors: aErrors,
-  a_vardiff: aVardiff,
-  b_iceriver: bIceriver,
-  c_bitmain: cBitmain,
-  d_simplified: dSimplified,
-};
-
 function unescapeWire(text: string): string {
   return text.replaceAll("\\n", "\n").replaceAll("\\r", "\r").replaceAll("\\t", "\t");
 }
 
-function readTranscript(name: string, text: string): CorpusTranscript {
-  const setup = new Map<string, string>();
+/** Every conformance scenario in every dialect it runs in, miner side. */
+export const CORPUS: readonly CorpusTranscript[] = allExpansions().flatMap(({ expansion }) => {
+  if (!("run" in expansion)) return [];
+  const t = expansion.run;
   const steps: CorpusStep[] = [];
-  for (const raw of text.split("\n")) {
-    const line = raw.replaceAll("${ADDR}", ADDR).replaceAll("${TESTNET_ADDR}", TESTNET_ADDR);
-    const m = /^(@|>\||>>|>|<|!) (.*)$/.exec(line);
-    if (m === null) continue;
-    const op = m[1]!;
-    const arg = m[2]!;
-    if (op === "@") {
-      const sp = arg.indexOf(" ");
-      setup.set(arg.slice(0, sp), arg.slice(sp + 1));
-    } else if (op === ">" || op === ">|") {
+  for (const { op, arg } of t.steps) {
+    if (op === ">" || op === ">|") {
       steps.push({ kind: "line", text: arg });
     } else if (op === ">>") {
       for (const part of unescapeWire(arg).split("\n")) {
@@ -103,13 +76,8 @@ function readTranscript(name: string, text: string): CorpusTranscript {
       if (what === "oversize") steps.push({ kind: "oversize" });
     }
   }
-  return { name, setup, steps };
-}
-
-/** Every transcript of tests/fixtures/transcripts/, miner side. */
-export const CORPUS: readonly CorpusTranscript[] = Object.entries(TEXTS).map(([n, t]) =>
-  readTranscript(n, t)
-);
+  return [{ name: `${t.scenario}/${t.dialect}`, setup: t.setup, steps }];
+});
 
 /** Every miner line of every transcript. */
 export const CORPUS_LINES: readonly string[] = CORPUS.flatMap((t) =>

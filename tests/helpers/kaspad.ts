@@ -9,7 +9,7 @@ import {
   KaspadProcess,
   randomDevnetAddress,
 } from "../../scripts/kaspad_process.ts";
-import type { BlockHeader, Job } from "../../lib/templates/types.ts";
+import type { BlockHeader, Job } from "../../lib/kaspa/types.ts";
 import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import type { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { decode } from "../../lib/node/grpc/messages.ts";

@@ -2,19 +2,12 @@
 // arguments) in this process, or main.ts as its own process with the start task's permissions.
 
 import { loadConfig } from "../../lib/config/mod.ts";
-import {
-  addressValidatorOf,
-  eventsTee,
-  jobSourceOf,
-  logFnOf,
-  type Running,
-  startKstratum,
-  submitterOf,
-} from "../../lib/app/mod.ts";
+import { addressValidatorOf, eventsTee, type Running, startKstratum } from "../../lib/app/mod.ts";
 import { createLogger } from "../../lib/log/mod.ts";
 import { StratumServer } from "../../lib/net/mod.ts";
 import { Stats } from "../../lib/stats/mod.ts";
-import { type NodeClient, TemplateService } from "../../lib/templates/mod.ts";
+import type { NodeClient } from "../../lib/kaspa/mod.ts";
+import { TemplateService } from "../../lib/templates/mod.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
 import { waitFor } from "./kaspad.ts";
@@ -88,7 +81,7 @@ export async function assemble(options: {
   const stats = new Stats();
   const service = new TemplateService({
     node: options.node,
-    log: logFnOf(log.child({ part: "templates" })),
+    log: log.child({ part: "templates" }),
     allowUnsynced: true,
     ...(options.submitMaxAgeMs === undefined ? {} : { submitMaxAgeMs: options.submitMaxAgeMs }),
   });
@@ -97,8 +90,8 @@ export async function assemble(options: {
     publishedAt: () => undefined,
   });
   const server = new StratumServer({}, {
-    jobs: jobSourceOf(service),
-    submitter: submitterOf(service),
+    jobs: service,
+    submitter: service.submitter,
     events,
     validateAddress: addressValidatorOf(service),
     clock: { now: Date.now },

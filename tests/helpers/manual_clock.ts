@@ -1,7 +1,7 @@
 // A Clock whose time only moves when a test says so; timers fire in due order during advance().
-// Test helper for lib/templates and lib/node (Clock from lib/templates/runtime.ts).
+// Test helper for lib/templates and lib/node (Clock from lib/runtime).
 
-import type { Clock } from "../../lib/templates/runtime.ts";
+import type { Clock } from "../../lib/runtime/mod.ts";
 
 interface Timer {
   at: number;

@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { encodeAddress } from "../../lib/node/address.ts";
+import { encodeAddress } from "../../lib/kaspa/address.ts";
 import { readServerPermissionFlags, serverPermissionFlags } from "../../scripts/permissions.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));

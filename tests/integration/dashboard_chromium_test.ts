@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { startHttp } from "../../lib/http/server.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 import {
   checkDashboard,
   CHROMIUM,
@@ -45,7 +45,7 @@ const RIGS: Array<{ who: WorkerRef; difficulty: number; everyMs: number }> = [
       wallet: WALLET_A,
       miner: "GodMiner/2.0.0",
       ip: "192.168.1.31",
-      dialect: "C",
+      dialect: "bitmain",
     },
     difficulty: 4096,
     everyMs: 2000, // ≈ 8.8 TH/s
@@ -56,7 +56,7 @@ const RIGS: Array<{ who: WorkerRef; difficulty: number; everyMs: number }> = [
       wallet: WALLET_A,
       miner: "IceRiverMiner-v1.1",
       ip: "192.168.1.40",
-      dialect: "B",
+      dialect: "bighex",
     },
     difficulty: 64,
     everyMs: 3000, // ≈ 92 GH/s
@@ -67,7 +67,7 @@ const RIGS: Array<{ who: WorkerRef; difficulty: number; everyMs: number }> = [
       wallet: WALLET_B,
       miner: "lolMiner 1.88",
       ip: "192.168.1.77",
-      dialect: "A",
+      dialect: "array",
     },
     difficulty: 8,
     everyMs: 30_000, // ≈ 1.1 GH/s

@@ -7,8 +7,8 @@
 // difficulty so a CPU finds shares and, at devnet difficulty, real blocks within seconds.
 
 import assert from "node:assert/strict";
-import { toHex } from "../../lib/block/mod.ts";
-import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
+import { toHex } from "../../lib/kaspa/mod.ts";
+import { decodeAddress, payToAddressScript } from "../../lib/kaspa/address.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
@@ -116,9 +116,9 @@ kaspadTest(
         200,
       );
 
-      // --- Stratum, dialect A, as lolMiner introduces itself (the client cpu_miner.ts runs).
+      // --- Stratum, dialect array, as lolMiner introduces itself (the client cpu_miner.ts runs).
       m = await StratumMiner.connect(k.stratumPort, {
-        dialect: "A",
+        dialect: "array",
         address: stratumAddress,
         worker: "rig1",
       });
@@ -165,7 +165,7 @@ kaspadTest(
       assert.equal((stale.error as unknown[])[0], 21, "unknown job");
       // A connection that subscribed but never authorized may not submit.
       const other = await StratumMiner.connect(k.stratumPort, {
-        dialect: "A",
+        dialect: "array",
         address: stratumAddress,
         worker: "rig9",
       });

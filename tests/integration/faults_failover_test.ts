@@ -64,7 +64,7 @@ async function twoNodes(): Promise<TwoNodes> {
   };
   try {
     await k.running.service.whenReady();
-    for (const dialect of ["A", "B"] as const) {
+    for (const dialect of ["array", "bighex"] as const) {
       const m = await StratumMiner.connect(k.port, {
         dialect,
         address: randomDevnetAddress(),

@@ -7,13 +7,9 @@ import assert from "node:assert/strict";
 import { createNodeClient } from "../../lib/node/mod.ts";
 import { ROUTE_FULL_MESSAGE, submitVerdict } from "../../lib/node/grpc/verdict.ts";
 import type { Decoded } from "../../lib/node/grpc/messages.ts";
-import type {
-  BlockTemplate,
-  NodeClient,
-  SubmitVerdict,
-  TemplateService,
-} from "../../lib/templates/mod.ts";
-import { exponentialBackoff } from "../../lib/templates/mod.ts";
+import type { BlockTemplate, NodeClient, SubmitVerdict } from "../../lib/kaspa/mod.ts";
+import type { TemplateService } from "../../lib/templates/mod.ts";
+import { exponentialBackoff } from "../../lib/runtime/mod.ts";
 import type { Stats } from "../../lib/stats/mod.ts";
 import { assemble, pidsMatching, startInProcess } from "../helpers/kstratum.ts";
 import {
@@ -110,7 +106,7 @@ kaspadTest(
     const miners: StratumMiner[] = [];
     try {
       await service.whenReady();
-      miners.push(await miner(k.port, "A"), await miner(k.port, "D"));
+      miners.push(await miner(k.port, "array"), await miner(k.port, "simple"));
       const [a, d] = miners as [StratumMiner, StratumMiner];
 
       await kaspad.kill();
@@ -168,7 +164,7 @@ kaspadTest(
     const pid = await kaspadPid(kaspad);
     try {
       await service.whenReady();
-      miners.push(await miner(k.port, "A"), await miner(k.port, "B"));
+      miners.push(await miner(k.port, "array"), await miner(k.port, "bighex"));
       const [a, b] = miners as [StratumMiner, StratumMiner];
 
       const held = miners.map((m) => m.job);
@@ -228,7 +224,7 @@ kaspadTest(
     const miners: StratumMiner[] = [];
     try {
       await service.whenReady();
-      miners.push(await miner(k.port, "C"));
+      miners.push(await miner(k.port, "bitmain"));
       const [c] = miners as [StratumMiner];
       kaspad.args = () => withUnsynced().filter((a) => a !== "--enable-unsynced-mining");
       const before = c.job;
@@ -302,7 +298,7 @@ kaspadTest(
     const miners: StratumMiner[] = [];
     try {
       await s.service.whenReady();
-      miners.push(await miner(s.port, "A"));
+      miners.push(await miner(s.port, "array"));
       const [a] = miners as [StratumMiner];
       const block = blockNonce(a, s.service);
       assert.equal((await a.submit(block.job, block.nonce)).result, true);
@@ -330,7 +326,7 @@ kaspadTest(
     const miners: StratumMiner[] = [];
     try {
       await s.service.whenReady();
-      miners.push(await miner(s.port, "B"));
+      miners.push(await miner(s.port, "bighex"));
       const [b] = miners as [StratumMiner];
       await kaspad.kill();
       await waitFor(

@@ -112,7 +112,7 @@ function codeOf(line: string | null): number | null {
 
 /** A miner through handshake and first job. */
 async function goodMiner(port: number, worker: string): Promise<StratumMiner> {
-  const m = await StratumMiner.connect(port, { dialect: "A", address: ADDRESS, worker });
+  const m = await StratumMiner.connect(port, { dialect: "array", address: ADDRESS, worker });
   await m.handshake();
   assert.ok(await m.nextJob(undefined, 30_000), "a job arrives");
   return m;
@@ -360,7 +360,7 @@ hostileTest(
       for (let batch = 0; batch < 5; batch++) {
         await Promise.all(Array.from({ length: 100 }, async (_, i) => {
           const m = await StratumMiner.connect(k.port, {
-            dialect: (["A", "B", "C", "D"] as const)[i % 4]!,
+            dialect: (["array", "bighex", "bitmain", "simple"] as const)[i % 4]!,
             address: ADDRESS,
             worker: `storm${i % 10}`,
           });

@@ -134,7 +134,7 @@ kaspadTest(
       assert.equal(await k.health(), 200);
 
       const miner = await StratumMiner.connect(k.stratumPort, {
-        dialect: "B",
+        dialect: "bighex",
         address,
         worker: "after",
       });

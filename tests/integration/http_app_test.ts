@@ -2,21 +2,21 @@ import assert from "node:assert/strict";
 import { createHandler } from "../../lib/http/app.ts";
 import type { HealthState } from "../../lib/http/health.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 
 const RIG: WorkerRef = {
   worker: "rig1",
   wallet: "kaspa:qrig",
   miner: "BzMiner-v21",
   ip: "192.168.1.50",
-  dialect: "B",
+  dialect: "bighex",
 };
 const HEALTHY: HealthState = { nodeConnected: true, nodeSynced: true, listening: true };
 
 function setup(health: () => HealthState = () => HEALTHY) {
   let t = 1_700_000_000_000;
   const stats = new Stats({ now: () => t });
-  stats.connected(RIG.ip, "B");
+  stats.connected(RIG.ip, "bighex");
   stats.authorized(RIG);
   stats.difficultyChanged(RIG, 2048);
   for (let i = 0; i < 30; i++) {
@@ -117,7 +117,7 @@ Deno.test("http /api/status gives node, totals and health with bigints as decima
     rpcLatencyMs: null,
   });
   assert.equal(s.totals.shares.valid, 30);
-  assert.deepEqual(s.connections, { total: 1, byDialect: { B: 1 } });
+  assert.deepEqual(s.connections, { total: 1, byDialect: { bighex: 1 } });
   assert.deepEqual(s.workers, { tracked: 1, max: 5000, untrackedEvents: 0, evicted: 0 });
   assert.ok(s.hashrate.m1 > 0);
   assert.deepEqual(s.balances, { state: "pending", reason: null, refreshedAt: null, wallets: [] });

@@ -6,20 +6,20 @@ import { renderBlocks, renderNode, renderWorkers } from "../../lib/http/dashboar
 import { blocksJson, statusJson, workersJson } from "../../lib/http/api.ts";
 import { judgeHealth } from "../../lib/http/health.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 
 const EVIL: WorkerRef = {
   worker: `<img src=x onerror="alert(1)">`,
   wallet: `kaspa:"><script>alert(2)</script>`,
   miner: "Bz<b>Miner",
   ip: "10.0.0.66",
-  dialect: "B",
+  dialect: "bighex",
 };
 
 function fed(): Stats {
   let t = 1_700_000_000_000;
   const stats = new Stats({ now: () => t });
-  stats.connected(EVIL.ip, "B");
+  stats.connected(EVIL.ip, "bighex");
   stats.authorized(EVIL);
   stats.difficultyChanged(EVIL, 16384);
   for (let i = 0; i < 60; i++) {

@@ -8,7 +8,7 @@ const RIG = {
   wallet: "kaspa:qrig",
   miner: "lolMiner 1.88",
   ip: "10.1.1.1",
-  dialect: "A",
+  dialect: "array",
 };
 
 function healthFrom(state: HealthState) {

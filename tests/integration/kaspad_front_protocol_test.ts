@@ -4,8 +4,8 @@
 // kaspad_mining_test.ts runs the same front against a real kaspad and the real kaspa-miner.
 
 import assert from "node:assert/strict";
-import { prePowHash, toHex } from "../../lib/block/mod.ts";
-import { encodeAddress } from "../../lib/node/address.ts";
+import { prePowHash, toHex } from "../../lib/kaspa/mod.ts";
+import { encodeAddress } from "../../lib/kaspa/address.ts";
 import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { GrpcMiningFront } from "../../lib/node/grpc/front.ts";
@@ -18,7 +18,7 @@ import {
 } from "../../lib/node/grpc/transport.ts";
 import { WireWriter } from "../../lib/node/grpc/wire.ts";
 import { TemplateService } from "../../lib/templates/service.ts";
-import type { BlockTemplate } from "../../lib/templates/types.ts";
+import type { BlockTemplate } from "../../lib/kaspa/types.ts";
 import { bytes32, FakeNode } from "../helpers/fake_node.ts";
 
 const ADDRESS = encodeAddress({ prefix: "kaspadev", version: 0, payload: bytes32("miner") });

@@ -2,11 +2,11 @@
 // check the node took exactly our block (same hash, coinbase paying our address, later rewarded).
 
 import assert from "node:assert/strict";
-import { headerHash, toHex } from "../../lib/block/mod.ts";
-import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
+import { headerHash, toHex } from "../../lib/kaspa/mod.ts";
+import { decodeAddress, payToAddressScript } from "../../lib/kaspa/address.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { decode } from "../../lib/node/grpc/messages.ts";
-import { jobBlockHash, makeJob } from "../../lib/templates/jobs.ts";
+import { jobBlockHash, makeJob } from "../../lib/kaspa/job.ts";
 import {
   kaspadTest,
   randomDevnetAddress,

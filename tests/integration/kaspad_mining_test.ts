@@ -3,8 +3,8 @@
 // address cost one template per round.
 
 import assert from "node:assert/strict";
-import { headerHash, toHex } from "../../lib/block/mod.ts";
-import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
+import { headerHash, toHex } from "../../lib/kaspa/mod.ts";
+import { decodeAddress, payToAddressScript } from "../../lib/kaspa/address.ts";
 import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { type FrontBlockEvent, GrpcMiningFront } from "../../lib/node/grpc/front.ts";

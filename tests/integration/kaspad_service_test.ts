@@ -3,12 +3,14 @@
 
 import assert from "node:assert/strict";
 import { createNodeClient } from "../../lib/node/mod.ts";
-import { exponentialBackoff, type LogFn } from "../../lib/templates/runtime.ts";
+import { type Logger, silentLogger } from "../../lib/log/mod.ts";
+import { logLines } from "../helpers/log_lines.ts";
+import { exponentialBackoff } from "../../lib/runtime/mod.ts";
 import { TemplateService } from "../../lib/templates/service.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import type { Job } from "../../lib/kaspa/types.ts";
 import { kaspadTest, randomDevnetAddress, solve, startKaspad, waitFor } from "../helpers/kaspad.ts";
 
-function serviceFor(urls: string[], log: LogFn = () => {}) {
+function serviceFor(urls: string[], log: Logger = silentLogger) {
   const node = createNodeClient({
     urls,
     backoff: exponentialBackoff({ baseMs: 200, maxMs: 1000 }),
@@ -72,11 +74,8 @@ kaspadTest(
   "kaspad service: kill and restart the node → reconnect, re-subscribe, jobs resume",
   async () => {
     const kaspad = await startKaspad();
-    const lines: string[] = [];
-    const { service } = serviceFor(
-      [kaspad.grpcAddress],
-      (level, msg) => lines.push(`${level} ${msg}`),
-    );
+    const { log, lines } = logLines();
+    const { service } = serviceFor([kaspad.grpcAddress], log);
     try {
       service.start();
       await service.whenReady();
@@ -114,8 +113,8 @@ kaspadTest(
   "kaspad service: a block found while the node is down is submitted when it is back",
   async () => {
     const kaspad = await startKaspad();
-    const lines: string[] = [];
-    const { service } = serviceFor([kaspad.grpcAddress], (_level, msg) => lines.push(msg));
+    const { log, lines } = logLines();
+    const { service } = serviceFor([kaspad.grpcAddress], log);
     try {
       service.start();
       await service.whenReady();
@@ -132,7 +131,7 @@ kaspadTest(
       await kaspad.restart();
       assert.deepEqual(await pending, { kind: "accepted" });
       assert.ok(
-        lines.includes("node unreachable while submitting a block, retrying"),
+        lines.includes("warn node unreachable while submitting a block, retrying"),
         "it was retried",
       );
     } finally {

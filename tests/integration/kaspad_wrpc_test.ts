@@ -2,14 +2,14 @@
 // with the block re-sent as received except its nonce.
 
 import assert from "node:assert/strict";
-import { headerHash, toHex } from "../../lib/block/mod.ts";
-import { decodeAddress, payToAddressScript } from "../../lib/node/address.ts";
+import { headerHash, toHex } from "../../lib/kaspa/mod.ts";
+import { decodeAddress, payToAddressScript } from "../../lib/kaspa/address.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { createNodeClient } from "../../lib/node/mod.ts";
 import { WrpcNodeClient } from "../../lib/node/wrpc/client.ts";
-import { jobBlockHash, makeJob } from "../../lib/templates/jobs.ts";
+import { jobBlockHash, makeJob } from "../../lib/kaspa/job.ts";
 import { TemplateService } from "../../lib/templates/service.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import type { Job } from "../../lib/kaspa/types.ts";
 import {
   kaspadTest,
   randomDevnetAddress,

@@ -48,7 +48,7 @@ function load(port: number, extra: Partial<LoadOptions>): LoadOptions {
     ...LOAD_DEFAULTS,
     port,
     miners: 8,
-    mix: { A: 1, B: 1, C: 1, D: 1 },
+    mix: { array: 1, bighex: 1, bitmain: 1, simple: 1 },
     holdMs: 2500,
     maxRunMs: 30_000,
     ...extra,
@@ -59,7 +59,7 @@ Deno.test("loadgen drives every dialect through kstratum with valid shares from 
   await withStack({}, async (port, fake) => {
     const s = await runLoad(load(port, { shareRate: 40, shareKind: "valid" }));
     assert.equal(s.miners.ready, 8);
-    assert.deepEqual(s.miners.byDialect, { A: 2, B: 2, C: 2, D: 2 });
+    assert.deepEqual(s.miners.byDialect, { array: 2, bighex: 2, bitmain: 2, simple: 2 });
     assert.equal(s.miners.droppedWhileReady, 0);
     assert.ok(s.jobs.perMinerPerSec > 1, `jobs per miner per second: ${s.jobs.perMinerPerSec}`);
     const complete = s.jobs.templates.filter((t) => t.reached === 8);

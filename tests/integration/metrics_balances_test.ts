@@ -20,7 +20,7 @@ const ARGS = [
 ];
 
 async function miner(k: KstratumProcess, address: string, worker: string): Promise<StratumMiner> {
-  const m = await StratumMiner.connect(k.stratumPort, { dialect: "A", address, worker });
+  const m = await StratumMiner.connect(k.stratumPort, { dialect: "array", address, worker });
   await m.handshake();
   return m;
 }

@@ -10,6 +10,7 @@
 // Go is required: without it the test fails with one line saying so (never a silent skip).
 
 import assert from "node:assert/strict";
+import { DIALECT_IDS } from "../../lib/dialects/mod.ts";
 import type { LoadSummary } from "../../scripts/loadgen/run.ts";
 import type { EventRecord } from "../../scripts/fake_kaspad/server.ts";
 import { serverPermissionFlags } from "../../scripts/permissions.ts";
@@ -45,7 +46,7 @@ async function loadgen(binary: string, tmp: string, port: number): Promise<LoadS
     "--miners",
     String(MINERS),
     "--mix",
-    "A:1,B:1,C:1,D:1",
+    "array:1,bighex:1,bitmain:1,simple:1",
     "--ramp",
     "2000",
     "--hold-s",
@@ -69,13 +70,13 @@ function assertLoad(s: LoadSummary, fanoutOf: (s: LoadSummary) => ReturnType<typ
   const detail = JSON.stringify(s.miners);
   assert.equal(s.miners.ready, MINERS, detail);
   assert.deepEqual(s.miners.byDialect, {
-    A: PER_DIALECT,
-    B: PER_DIALECT,
-    C: PER_DIALECT,
-    D: PER_DIALECT,
+    array: PER_DIALECT,
+    bighex: PER_DIALECT,
+    bitmain: PER_DIALECT,
+    simple: PER_DIALECT,
   });
   assert.equal(s.miners.droppedWhileReady, 0, detail);
-  for (const d of ["A", "B", "C", "D"] as const) {
+  for (const d of DIALECT_IDS) {
     const jobs = s.jobs.byDialect[d];
     assert.ok(jobs !== undefined, `dialect ${d} received no job`);
     assert.equal(jobs.miners, PER_DIALECT);

@@ -416,7 +416,7 @@ Deno.test({
       // Phase A: the node is unsynced and refuses blocks.
       const wallet = randomDevnetAddress();
       const m = await StratumMiner.connect(k.stratumPort, {
-        dialect: "A",
+        dialect: "array",
         address: wallet,
         worker: "rig1",
       });
@@ -441,7 +441,7 @@ Deno.test({
 
       // A miner with a malformed address (err_malformed_wallet_address).
       const bad = await StratumMiner.connect(k.stratumPort, {
-        dialect: "A",
+        dialect: "array",
         address: "kaspadev:qqbad",
         worker: "x",
       });

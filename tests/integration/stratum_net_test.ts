@@ -2,8 +2,9 @@
 // timeouts, slow readers, several listeners in one process, TLS.
 
 import assert from "node:assert/strict";
+import { silentLogger } from "../../lib/log/mod.ts";
 import { StratumServer } from "../../lib/net/mod.ts";
-import { noEvents } from "../../lib/stats/mod.ts";
+import { noEvents } from "../../lib/session/mod.ts";
 import { findNonce, HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_jobs.ts";
 import {
   LineClient,
@@ -231,7 +232,7 @@ Deno.test("net runs several listeners with their own settings and unique extrano
     const info = await base.server.listen({
       hostname: "127.0.0.1",
       port: 0,
-      dialect: "C",
+      dialect: "bitmain",
       difficulty: { kind: "fixed", difficulty: 2 ** -19 },
     });
     assert.equal(base.server.listeners.length, 2);
@@ -242,7 +243,7 @@ Deno.test("net runs several listeners with their own settings and unique extrano
     assert.equal(
       await onC.line(),
       '{"id":1,"result":[null,"",8],"error":null}',
-      "forced dialect C",
+      "forced dialect bitmain",
     );
     await onC.write(`{"id":2,"method":"mining.authorize","params":["${ADDR}.c","x"]}\n`);
     assert.equal(await onC.line(), '{"id":2,"result":true,"error":null}');
@@ -263,12 +264,12 @@ Deno.test("net runs several listeners with their own settings and unique extrano
 
 Deno.test("net rejects listener settings that cannot work, and a port in use as AddrInUse", async () => {
   const server = new StratumServer({}, {
-    jobs: { subscribe: () => () => {}, latest: () => undefined },
+    jobs: { subscribe: () => () => {}, currentJob: () => undefined },
     submitter: { submit: () => Promise.reject(new Error("unused")) },
     events: noEvents,
     validateAddress: () => ({ ok: false, reason: "unused" }),
     clock: { now: () => 0 },
-    log: { debug() {}, info() {}, warn() {}, error() {} },
+    log: silentLogger,
   });
   await assert.rejects(() => server.listen({ port: 70000, difficulty: easy }), {
     code: "listener-config",

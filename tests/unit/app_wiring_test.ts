@@ -35,10 +35,10 @@ Deno.test("app wiring maps each listener's dialect and difficulty policy onto th
       pow2: false,
     },
   });
-  assert.equal(ice?.dialect, "B");
+  assert.equal(ice?.dialect, "bighex");
   assert.equal(ice?.hostname, "127.0.0.1");
   assert.equal(ice?.difficulty.kind === "vardiff" && ice.difficulty.pow2, true);
-  assert.equal(simple?.dialect, "D");
+  assert.equal(simple?.dialect, "simple");
   assert.deepEqual(simple?.difficulty, { kind: "fixed", difficulty: 4096 });
 });
 
@@ -74,7 +74,7 @@ Deno.test("app events observe job fan-out latency from the newest job's publicat
     now: () => now,
     publishedAt: (wallet) => (wallet === "kaspa:a" ? 9_990 : undefined),
   });
-  const who = { worker: "rig", wallet: "kaspa:a", miner: "x", ip: "1.2.3.4", dialect: "A" };
+  const who = { worker: "rig", wallet: "kaspa:a", miner: "x", ip: "1.2.3.4", dialect: "array" };
   events.jobSent(who);
   now = 10_030;
   events.jobSent(who);

@@ -8,7 +8,7 @@ import {
   type ConfigErrorCode,
   loadConfig,
 } from "../../lib/config/mod.ts";
-import { encodeAddress } from "../../lib/node/address.ts";
+import { encodeAddress } from "../../lib/kaspa/address.ts";
 
 const MAINNET = encodeAddress({ prefix: "kaspa", version: 0, payload: new Uint8Array(32).fill(7) });
 const TESTNET = encodeAddress({

@@ -3,9 +3,9 @@
 
 import assert from "node:assert/strict";
 import {
-  arrayJobs,
-  bigJob,
-  bitmain,
+  arrayDialect,
+  bighexDialect,
+  bitmainDialect,
   detectDialect,
   type Dialect,
   DIALECTS,
@@ -13,13 +13,10 @@ import {
   isSubscribe,
   type JobWork,
   provisionalDialect,
-  simplified,
+  simpleDialect,
 } from "../../lib/dialects/mod.ts";
+import { fromHex } from "../../lib/kaspa/hex.ts";
 import { parseJson, type RpcRequest } from "../../lib/protocol/mod.ts";
-
-function fromHex(hex: string): Uint8Array {
-  return Uint8Array.from(hex.match(/../g)!.map((b) => parseInt(b, 16)));
-}
 
 // The job of the spec's examples (stratum.md §1 A and B show the same work in both forms).
 const SPEC_WORK: JobWork = {
@@ -51,7 +48,7 @@ function workFromNotify(dialect: Dialect, line: string): JobWork {
 }
 
 for (const dialect of Object.values(DIALECTS)) {
-  const prefix = dialect.id === "D" ? "" : "mining.";
+  const prefix = dialect.id === "simple" ? "" : "mining.";
   Deno.test(`dialect ${dialect.id} notify carries the pre-PoW hash and timestamp exactly`, () => {
     const body = dialect.jobBody(SPEC_WORK);
     const line = dialect.notifyLine(body, { jobId: 7, workerId: 3 });
@@ -65,7 +62,7 @@ for (const dialect of Object.values(DIALECTS)) {
 
   Deno.test(`dialect ${dialect.id} decodes subscribe, authorize and submit`, () => {
     const sub = dialect.decode(
-      req(`${prefix}subscribe`, dialect.id === "D" ? ["", "Agent/1"] : ["Agent/1"]),
+      req(`${prefix}subscribe`, dialect.id === "simple" ? ["", "Agent/1"] : ["Agent/1"]),
     );
     assert.deepEqual(sub, { kind: "subscribe", agent: "Agent/1" });
     assert.deepEqual(dialect.decode(req(`${prefix}authorize`, ["rig.1", "x"])), {
@@ -73,7 +70,7 @@ for (const dialect of Object.values(DIALECTS)) {
       user: "rig.1",
       password: "x",
     });
-    const job = dialect.id === "D" ? "ab".repeat(32) : "12";
+    const job = dialect.id === "simple" ? "ab".repeat(32) : "12";
     const submit = dialect.decode(req(`${prefix}submit`, ["w", job, "0x1"]));
     assert.deepEqual(submit, { kind: "submit", worker: "w", job, nonce: "0x1" });
   });
@@ -100,25 +97,25 @@ for (const dialect of Object.values(DIALECTS)) {
   });
 }
 
-Deno.test("dialect A matches the spec's notify, extranonce and difficulty bytes", () => {
+Deno.test("dialect array matches the spec's notify, extranonce and difficulty bytes", () => {
   assert.equal(
-    arrayJobs.notifyLine(arrayJobs.jobBody(SPEC_WORK), { jobId: 1, workerId: 0 }),
+    arrayDialect.notifyLine(arrayDialect.jobBody(SPEC_WORK), { jobId: 1, workerId: 0 }),
     '{"id":1,"method":"mining.notify","params":["1",[4720648749289456270,12519750622733210868,125020156979406524,10948238951776149137],1716124061964]}',
   );
   assert.equal(
-    arrayJobs.extranonceLine("0001", 2),
+    arrayDialect.extranonceLine("0001", 2),
     '{"id":null,"method":"mining.set_extranonce","params":["0001",6]}',
   );
-  assert.equal(arrayJobs.extranonceLine("", 0), undefined);
+  assert.equal(arrayDialect.extranonceLine("", 0), undefined);
   assert.equal(
-    arrayJobs.difficultyLine(8192),
+    arrayDialect.difficultyLine(8192),
     '{"id":null,"method":"mining.set_difficulty","params":[8192]}',
   );
-  assert.deepEqual(arrayJobs.subscribeResult("0001", 2), [true, "EthereumStratum/1.0.0"]);
+  assert.deepEqual(arrayDialect.subscribeResult("0001", 2), [true, "EthereumStratum/1.0.0"]);
 });
 
-Deno.test("dialect A takes the nonce from the last of lolMiner's five submit params", () => {
-  const d = arrayJobs.decode(
+Deno.test("dialect array takes the nonce from the last of lolMiner's five submit params", () => {
+  const d = arrayDialect.decode(
     req("mining.submit", ["kaspa:q.rig", 5, "00", "ntime", "0x0001a1b2c3d4e5f6"]),
   );
   assert.deepEqual(d, {
@@ -127,93 +124,103 @@ Deno.test("dialect A takes the nonce from the last of lolMiner's five submit par
     job: "5",
     nonce: "0x0001a1b2c3d4e5f6",
   });
-  assert.deepEqual(arrayJobs.decode(req("mining.extranonce.subscribe", [])), {
+  assert.deepEqual(arrayDialect.decode(req("mining.extranonce.subscribe", [])), {
     kind: "extranonceSubscribe",
   });
 });
 
-Deno.test("dialect B matches the spec's 80-hex job and sends notifications without id", () => {
+Deno.test("dialect bighex matches the spec's 80-hex job and sends notifications without id", () => {
   assert.equal(
-    bigJob.notifyLine(bigJob.jobBody(SPEC_WORK), { jobId: 1, workerId: 0 }),
+    bighexDialect.notifyLine(bighexDialect.jobBody(SPEC_WORK), { jobId: 1, workerId: 0 }),
     '{"method":"mining.notify","params":["1","8e42cac2061d8341f4147de0db16bfadbc66859e2b29bc01915eb60452f5ef970c11f7908f010000"]}',
   );
   assert.equal(
-    bigJob.extranonceLine("0001", 2),
+    bighexDialect.extranonceLine("0001", 2),
     '{"method":"mining.set_extranonce","params":["0001"]}',
   );
-  assert.equal(bigJob.difficultyLine(4096), '{"method":"mining.set_difficulty","params":[4096]}');
-  assert.equal(bigJob.pow2Difficulty, true);
-  assert.ok(bigJob.neighbourJobs > 0);
+  assert.equal(
+    bighexDialect.difficultyLine(4096),
+    '{"method":"mining.set_difficulty","params":[4096]}',
+  );
+  assert.equal(bighexDialect.pow2Difficulty, true);
+  assert.ok(bighexDialect.neighbourJobs > 0);
 });
 
-Deno.test('dialect C subscribes with [null, "", 8], has no extranonce and reads any nonce form', () => {
-  assert.deepEqual(bitmain.subscribeResult("", 0), [null, "", 8]);
-  assert.equal(bitmain.extranonceLine("0001", 2), undefined);
-  assert.equal(bitmain.extranonce, "none");
-  assert.equal(bitmain.nonceForm, "any");
-  assert.equal(bitmain.jobBody(SPEC_WORK), arrayJobs.jobBody(SPEC_WORK));
-  assert.equal(bitmain.bodyFormat, arrayJobs.bodyFormat, "A and C share one cached encoding");
+Deno.test('dialect bitmain subscribes with [null, "", 8], has no extranonce and reads any nonce form', () => {
+  assert.deepEqual(bitmainDialect.subscribeResult("", 0), [null, "", 8]);
+  assert.equal(bitmainDialect.extranonceLine("0001", 2), undefined);
+  assert.equal(bitmainDialect.extranonce, "none");
+  assert.equal(bitmainDialect.nonceForm, "any");
+  assert.equal(bitmainDialect.jobBody(SPEC_WORK), arrayDialect.jobBody(SPEC_WORK));
+  assert.equal(
+    bitmainDialect.bodyFormat,
+    arrayDialect.bodyFormat,
+    "A and C share one cached encoding",
+  );
 });
 
-Deno.test("dialect D speaks KIP-10/11: subscribe with address, [id, prefix, diff], pre-PoW jobs", () => {
-  assert.deepEqual(simplified.decode(req("subscribe", ["kaspa:qz0", "KaspaMiner/1.0.0"])), {
+Deno.test("dialect simple speaks KIP-10/11: subscribe with address, [id, prefix, diff], pre-PoW jobs", () => {
+  assert.deepEqual(simpleDialect.decode(req("subscribe", ["kaspa:qz0", "KaspaMiner/1.0.0"])), {
     kind: "subscribe",
     agent: "KaspaMiner/1.0.0",
     address: "kaspa:qz0",
   });
-  assert.deepEqual(simplified.authorizeResult({ workerId: 0, prefixHex: "000a", difficulty: 8 }), [
-    0,
-    "000a",
-    8,
-  ]);
-  assert.equal(simplified.submitResult(undefined), true);
-  assert.equal(simplified.submitResult(16), 16);
-  const body = simplified.jobBody(SPEC_WORK);
+  assert.deepEqual(
+    simpleDialect.authorizeResult({ workerId: 0, prefixHex: "000a", difficulty: 8 }),
+    [
+      0,
+      "000a",
+      8,
+    ],
+  );
+  assert.equal(simpleDialect.submitResult(undefined), true);
+  assert.equal(simpleDialect.submitResult(16), 16);
+  const body = simpleDialect.jobBody(SPEC_WORK);
   assert.equal(
-    simplified.notifyLine(body, { jobId: 9, workerId: 2 }),
+    simpleDialect.notifyLine(body, { jobId: 9, workerId: 2 }),
     '{"method":"notify","params":["2","8e42cac2061d8341f4147de0db16bfadbc66859e2b29bc01915eb60452f5ef97","1716124061964"]}',
   );
   assert.equal(
-    simplified.notifyLine(body, { jobId: 9, workerId: 2, difficulty: 0.5 }),
+    simpleDialect.notifyLine(body, { jobId: 9, workerId: 2, difficulty: 0.5 }),
     '{"method":"notify","params":["2","8e42cac2061d8341f4147de0db16bfadbc66859e2b29bc01915eb60452f5ef97","1716124061964",0.5]}',
   );
   const upper = "AB".repeat(32);
-  assert.deepEqual(simplified.decode(req("submit", [3, upper, "12345678901234567890"])), {
+  assert.deepEqual(simpleDialect.decode(req("submit", [3, upper, "12345678901234567890"])), {
     kind: "submit",
     worker: "3",
     job: upper.toLowerCase(),
     nonce: "12345678901234567890",
   });
-  const short = simplified.decode(req("submit", [3, "abcd", "1"]));
+  const short = simpleDialect.decode(req("submit", [3, "abcd", "1"]));
   assert.equal(short.kind === "invalid" && short.code, -32602);
-  const prefixed = simplified.decode(req("mining.subscribe", ["x"]));
+  const prefixed = simpleDialect.decode(req("mining.subscribe", ["x"]));
   assert.equal(prefixed.kind === "invalid" && prefixed.code, -32601);
 });
 
 Deno.test("detection reads the method and user agent once", () => {
   const cases: [string, string, string][] = [
-    ["mining.subscribe", "lolMiner 1.88", "A"],
-    ["mining.subscribe", "SRBMiner-MULTI/2.4.5", "A"],
-    ["mining.subscribe", "TeamRedMiner/0.10.21", "A"],
-    ["mining.subscribe", "kaspa-miner/0.2.7", "A"],
-    ["mining.subscribe", "Goldshell/KAJPRO", "A"],
-    ["mining.subscribe", "NiceHash/1.0.0", "A"],
-    ["mining.subscribe", "", "A"],
-    ["mining.subscribe", "BzMiner/v21.5.3", "B"],
-    ["mining.subscribe", "IceRiverMiner-v1.1", "B"],
-    ["mining.subscribe", "GodMiner/2.0.0", "C"],
-    ["mining.subscribe", "Antminer KS5", "C"],
-    ["subscribe", "KaspaMiner/1.0.0", "D"],
+    ["mining.subscribe", "lolMiner 1.88", "array"],
+    ["mining.subscribe", "SRBMiner-MULTI/2.4.5", "array"],
+    ["mining.subscribe", "TeamRedMiner/0.10.21", "array"],
+    ["mining.subscribe", "kaspa-miner/0.2.7", "array"],
+    ["mining.subscribe", "Goldshell/KAJPRO", "array"],
+    ["mining.subscribe", "NiceHash/1.0.0", "array"],
+    ["mining.subscribe", "", "array"],
+    ["mining.subscribe", "BzMiner/v21.5.3", "bighex"],
+    ["mining.subscribe", "IceRiverMiner-v1.1", "bighex"],
+    ["mining.subscribe", "GodMiner/2.0.0", "bitmain"],
+    ["mining.subscribe", "Antminer KS5", "bitmain"],
+    ["subscribe", "KaspaMiner/1.0.0", "simple"],
   ];
   for (const [method, agent, want] of cases) {
     assert.equal(detectDialect(method, agent), want, agent);
   }
-  assert.equal(provisionalDialect("mining.authorize"), "A");
-  assert.equal(provisionalDialect("authorize"), "D");
+  assert.equal(provisionalDialect("mining.authorize"), "array");
+  assert.equal(provisionalDialect("authorize"), "simple");
   assert.ok(
     isSubscribe("subscribe") && isSubscribe("mining.subscribe") && !isSubscribe("authorize"),
   );
-  assert.ok(isDialectId("C") && !isDialectId("E") && !isDialectId("toString"));
+  assert.ok(isDialectId("bitmain") && !isDialectId("E") && !isDialectId("toString"));
 });
 
 Deno.test("every dialect's difficultyIn agrees with whether it writes a set_difficulty line", () => {

@@ -1,4 +1,4 @@
-// Seeded fuzzing of the session engine with the real transcripts, mutated: hostile lines, odd
+// Seeded fuzzing of the session engine with the conformance transcripts, mutated: hostile lines, odd
 // passwords, extra jobs, clock jumps and oversize lines, in every dialect. Nothing may throw; every
 // request line gets exactly one reply (a block's reply once its submission ends) until the session
 // closes; every line written is one line of JSON; extranonces are all released at the end. Pure.
@@ -16,7 +16,7 @@ import {
   SESSION_DEFAULTS,
   type Step,
 } from "../../lib/session/mod.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import type { Job } from "../../lib/kaspa/types.ts";
 import {
   HEADERS,
   realJob,
@@ -190,11 +190,11 @@ Deno.test("session fuzz: mutated transcripts in every dialect get one reply per 
   let replies = 0;
   let valid = 0;
   let blocks = 0;
-  for (let seed = 1; seed <= 1500; seed++) {
+  for (let seed = 1; seed <= 2000; seed++) {
     const rng = new Rng(seed * 104729);
     const t = rng.pick(CORPUS);
     const forced = rng.chance(0.3)
-      ? rng.pick<DialectId | undefined>(["A", "B", "C", "D", undefined])
+      ? rng.pick<DialectId | undefined>(["array", "bighex", "bitmain", "simple", undefined])
       : t.setup.get("dialect") as DialectId | undefined;
     const run = new Run(rng, `seed ${seed} ${t.name}`, policyOf(rng, t), forced);
     for (const s of mutated(rng, t)) run.step(s);

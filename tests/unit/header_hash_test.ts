@@ -12,8 +12,8 @@ import {
   prePowHash,
   serializeHeader,
   toHex,
-} from "../../lib/block/mod.ts";
-import type { BlockHeader } from "../../lib/templates/types.ts";
+} from "../../lib/kaspa/mod.ts";
+import type { BlockHeader } from "../../lib/kaspa/types.ts";
 import { concatBytes } from "../../lib/framing/mod.ts";
 
 /** Header as the vectors spell it: hashes in hex, u64 as decimal strings or JSON numbers. */

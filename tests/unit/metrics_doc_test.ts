@@ -45,8 +45,8 @@ function exposed(text: string): Map<string, { type: string; labels: Set<string> 
 
 function everythingFed(): Stats {
   const stats = new Stats({ now: () => 1_700_000_000_000 });
-  const who = { worker: "rig1", wallet: "kaspa:q", miner: "m", ip: "10.0.0.1", dialect: "A" };
-  stats.connected(who.ip, "A");
+  const who = { worker: "rig1", wallet: "kaspa:q", miner: "m", ip: "10.0.0.1", dialect: "array" };
+  stats.connected(who.ip, "array");
   stats.authorized(who);
   stats.difficultyChanged(who, 8);
   stats.jobSent(who);
@@ -76,7 +76,7 @@ Deno.test("docs/metrics.md lists every family with the type and labels /metrics 
 
 Deno.test("a block the node refused is not mined: ks_blocks_mined and the block gauge follow the Go bridge", () => {
   const stats = everythingFed();
-  const who = { worker: "rig1", wallet: "kaspa:q", miner: "m", ip: "10.0.0.1", dialect: "A" };
+  const who = { worker: "rig1", wallet: "kaspa:q", miner: "m", ip: "10.0.0.1", dialect: "array" };
   stats.blockFound({ who, hash: "cd", daaScore: 2n, verdict: "rejected", at: 1_700_000_001_000 });
   const text = renderMetrics(stats.snapshot(), { version: "t", uptimeMs: 0, rssBytes: 0 });
   assert.match(text, /^ks_blocks_mined\{[^}]*\} 1$/m);

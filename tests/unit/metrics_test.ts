@@ -11,7 +11,7 @@ import { collectMetrics, metricFamilies, renderMetrics } from "../../lib/metrics
 import { workersJson, workersJsonChunks } from "../../lib/http/api.ts";
 import { slicedStream } from "../../lib/http/sliced.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 
 /** One parsed sample line. */
 interface ParsedSample {
@@ -269,14 +269,14 @@ Deno.test("metrics: per-worker families have distinct label sets, even for look-
   // construction); these workers are the cases where a label set could collide.
   const stats = new Stats({ now: () => 5_000 });
   const workers: WorkerRef[] = [
-    { worker: "", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.1", dialect: "A" },
-    { worker: "@10.0.0.1", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.1", dialect: "A" },
-    { worker: "", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.2", dialect: "B" },
+    { worker: "", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.1", dialect: "array" },
+    { worker: "@10.0.0.1", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.1", dialect: "array" },
+    { worker: "", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.2", dialect: "bighex" },
     // The same worker back from another IP first: its record shows the latest, below.
-    { worker: "rig", wallet: "kaspa:qa", miner: "other", ip: "10.0.0.9", dialect: "C" },
-    { worker: "rig", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.1", dialect: "A" },
+    { worker: "rig", wallet: "kaspa:qa", miner: "other", ip: "10.0.0.9", dialect: "bitmain" },
+    { worker: "rig", wallet: "kaspa:qa", miner: "m", ip: "10.0.0.1", dialect: "array" },
     // Differs from the one above only by wallet.
-    { worker: "rig", wallet: "kaspa:qb", miner: "m", ip: "10.0.0.1", dialect: "A" },
+    { worker: "rig", wallet: "kaspa:qb", miner: "m", ip: "10.0.0.1", dialect: "array" },
   ];
   for (const who of workers) {
     stats.authorized(who);
@@ -302,7 +302,7 @@ const RIG: WorkerRef = {
   wallet: "kaspa:qrig",
   miner: "IceRiverMiner-v1.1",
   ip: "192.168.1.50",
-  dialect: "B",
+  dialect: "bighex",
 };
 const RIG_LABELS = {
   worker: "rig1",
@@ -315,8 +315,8 @@ const PROC = { version: "0.1.0", uptimeMs: 90_500, rssBytes: 52_428_800 };
 function fedStats(): { stats: Stats; advance: (ms: number) => void } {
   let t = 1_700_000_000_000;
   const stats = new Stats({ now: () => t });
-  stats.connected(RIG.ip, "B");
-  stats.connected("10.0.0.9", "A");
+  stats.connected(RIG.ip, "bighex");
+  stats.connected("10.0.0.9", "array");
   stats.authorized(RIG);
   stats.difficultyChanged(RIG, 4096);
   for (let i = 0; i < 3; i++) stats.jobSent(RIG);
@@ -431,6 +431,7 @@ Deno.test("metrics report the network, the node link and kstratum's own latencie
   assert.equal(fan("+Inf"), 2);
   assert.equal(sampleOf(p, "ks_job_fanout_seconds", {}, "ks_job_fanout_seconds_sum").value, 0.043);
   assert.equal(sampleOf(p, "ks_node_rpc_seconds", {}, "ks_node_rpc_seconds_count").value, 1);
+  // ks_connections keeps the spec letters dashboards were built on (array A, bighex B).
   assert.equal(sampleOf(p, "ks_connections", { dialect: "A" }).value, 1);
   assert.equal(sampleOf(p, "ks_connections", { dialect: "B" }).value, 1);
   assert.equal(sampleOf(p, "ks_shares_total", { outcome: "weak" }).value, 2);
@@ -485,7 +486,7 @@ function workersSnapshot(n: number, prefix = "rig") {
       wallet: "kaspa:qz",
       miner: "lolMiner 1.88",
       ip: "10.0.0.1",
-      dialect: "A",
+      dialect: "array",
     };
     stats.authorized(who);
     stats.share({ who, outcome: "valid", difficulty: 4, at: 1_000 });

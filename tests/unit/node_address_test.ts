@@ -6,8 +6,8 @@ import {
   encodeAddress,
   type KaspaAddress,
   payToAddressScript,
-  prefixForNetwork,
-} from "../../lib/node/address.ts";
+} from "../../lib/kaspa/address.ts";
+import { prefixForNetwork } from "../../lib/kaspa/network.ts";
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

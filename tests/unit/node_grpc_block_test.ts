@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { headerHash, prePowHash, toHex } from "../../lib/block/mod.ts";
+import { headerHash, prePowHash, toHex } from "../../lib/kaspa/mod.ts";
 import {
   coinbaseOutputs,
   decodeBlockHeader,

@@ -2,7 +2,7 @@
 // a node: decoding, block hash, and the lossless nonce replacement on both transports.
 
 import assert from "node:assert/strict";
-import { fromHex, headerHash, toHex } from "../../lib/block/mod.ts";
+import { fromHex, headerHash, toHex } from "../../lib/kaspa/mod.ts";
 import { decodeBlockHeader, withNonce } from "../../lib/node/grpc/block.ts";
 import { decode } from "../../lib/node/grpc/messages.ts";
 import { readFields } from "../../lib/node/grpc/wire.ts";

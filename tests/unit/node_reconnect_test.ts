@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { NodeError } from "../../lib/node/errors.ts";
 import { ReconnectingNodeClient } from "../../lib/node/reconnect.ts";
-import { exponentialBackoff } from "../../lib/templates/runtime.ts";
+import { exponentialBackoff } from "../../lib/runtime/mod.ts";
 import { FakeNode } from "../helpers/fake_node.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
 

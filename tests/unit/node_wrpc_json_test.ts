@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { headerHash, toHex } from "../../lib/block/mod.ts";
+import { headerHash, toHex } from "../../lib/kaspa/mod.ts";
 import { jsonWithNonce, readJsonBlock } from "../../lib/node/wrpc/block.ts";
 import { reportVerdict } from "../../lib/node/wrpc/client.ts";
 import {

@@ -44,10 +44,10 @@ Deno.test("session answers an array-jobs handshake with extranonce, difficulty a
     wallet: ADDR,
     miner: "lolMiner 1.88",
     ip: "10.0.0.1",
-    dialect: "A",
+    dialect: "array",
   };
   assert.deepEqual(h.events.log.slice(0, 2), [
-    { kind: "connected", ip: "10.0.0.1", dialect: "A" },
+    { kind: "connected", ip: "10.0.0.1", dialect: "array" },
     { kind: "authorized", who },
   ]);
   assert.deepEqual(h.events.of("difficultyChanged"), [{
@@ -233,7 +233,7 @@ Deno.test("session lets a Simplified Stratum miner replace its address and resta
 });
 
 Deno.test("session with a forced dialect ignores the user agent", () => {
-  const h = harness({ dialect: "B" });
+  const h = harness({ dialect: "bighex" });
   h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner 1.88"] });
   h.send({ id: 2, method: "mining.authorize", params: [ADDR, "x"] });
   assert.match(

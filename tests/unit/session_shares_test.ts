@@ -3,8 +3,8 @@
 // Pure: run with no permissions.
 
 import assert from "node:assert/strict";
-import { difficultyToTarget } from "../../lib/shares/mod.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import { difficultyToTarget } from "../../lib/pow/mod.ts";
+import type { Job } from "../../lib/kaspa/types.ts";
 import { findNonce, HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_jobs.ts";
 import {
   actions,
@@ -169,7 +169,7 @@ Deno.test("session accepts a Simplified Stratum share by pre-PoW hash and decima
 
 Deno.test("session judges a Simplified Stratum share against the same work's earlier timestamp", () => {
   // After a failover to a node on the same DAG the same work comes back under a new timestamp;
-  // a D miner names work by pre-PoW hash only, so a share it found just before that must still
+  // a `simple` miner names work by pre-PoW hash only, so a share it found just before that must still
   // be judged against the job it was working on.
   const before = realJob(HEADERS.devnetA, { payAddress: ADDR });
   const after = realJob(HEADERS.devnetA, { payAddress: ADDR, timestampDelta: 1000n });

@@ -2,8 +2,8 @@
 // Pure: run with no permissions (the PoW kernel and header fixtures are static imports).
 
 import assert from "node:assert/strict";
+import { difficultyToTarget } from "../../lib/pow/mod.ts";
 import {
-  difficultyToTarget,
   JobRing,
   parseHexNonce,
   parseNonce,

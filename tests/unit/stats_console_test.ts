@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { formatBlockFound, formatStatsTable } from "../../lib/stats/console.ts";
 import { formatDifficulty, formatDuration, formatHashrate } from "../../lib/stats/format.ts";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 
 const who: WorkerRef = {
   worker: "octo12_1",
   wallet: "kaspa:qr0w",
   miner: "lolMiner 1.88",
   ip: "192.168.1.20",
-  dialect: "A",
+  dialect: "array",
 };
 
 Deno.test("hashrate reads with an SI unit and three significant digits", () => {

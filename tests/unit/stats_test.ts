@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Stats } from "../../lib/stats/stats.ts";
-import type { WorkerRef } from "../../lib/stats/events.ts";
+import type { WorkerRef } from "../../lib/session/events.ts";
 import { HASHES_PER_DIFFICULTY } from "../../lib/stats/hashrate.ts";
 
 const T0 = 1_700_000_000_000;
@@ -16,7 +16,7 @@ function ref(worker: string, over: Partial<WorkerRef> = {}): WorkerRef {
     wallet: "kaspa:qwallet",
     miner: "lolMiner 1.88",
     ip: "10.0.0.2",
-    dialect: "A",
+    dialect: "array",
     ...over,
   };
 }
@@ -133,23 +133,26 @@ Deno.test("stats caps tracked workers and counts the rest only in totals", () =>
 
 Deno.test("stats counts open connections by the dialect they opened with", () => {
   const s = new Stats({ now: clock().now });
-  s.connected("10.0.0.2", "A");
-  s.connected("10.0.0.2", "B");
-  s.connected("10.0.0.3", "A");
-  s.connected("10.0.0.4", "D");
-  assert.deepEqual(s.snapshot().connections, { total: 4, byDialect: { A: 2, B: 1, D: 1 } });
-  s.disconnected(ref("x", { ip: "10.0.0.2", dialect: "B" }), "10.0.0.2", "eof");
+  s.connected("10.0.0.2", "array");
+  s.connected("10.0.0.2", "bighex");
+  s.connected("10.0.0.3", "array");
+  s.connected("10.0.0.4", "simple");
+  assert.deepEqual(s.snapshot().connections, {
+    total: 4,
+    byDialect: { array: 2, bighex: 1, simple: 1 },
+  });
+  s.disconnected(ref("x", { ip: "10.0.0.2", dialect: "bighex" }), "10.0.0.2", "eof");
   s.disconnected(undefined, "10.0.0.4", "eof");
   s.disconnected(undefined, "10.9.9.9", "never connected"); // ignored, never negative
   const snap = s.snapshot();
-  assert.deepEqual(snap.connections, { total: 2, byDialect: { A: 2 } });
+  assert.deepEqual(snap.connections, { total: 2, byDialect: { array: 2 } });
   assert.equal(snap.totals.disconnects, 3);
 });
 
 Deno.test("stats records disconnects and jobs per worker", () => {
   const s = new Stats({ now: clock().now });
   const rig = ref("rig1");
-  s.connected(rig.ip, "A");
+  s.connected(rig.ip, "array");
   s.authorized(rig);
   s.jobSent(rig);
   s.jobSent(rig);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Coalescer } from "../../lib/templates/coalescer.ts";
-import { exponentialBackoff } from "../../lib/templates/runtime.ts";
+import { exponentialBackoff } from "../../lib/runtime/mod.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
 
 function setup(intervalMs = 250, runMs = 0) {

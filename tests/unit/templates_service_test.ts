@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { toHex } from "../../lib/block/mod.ts";
-import { AddressError, encodeAddress } from "../../lib/node/address.ts";
+import { toHex } from "../../lib/kaspa/mod.ts";
+import { AddressError, encodeAddress } from "../../lib/kaspa/address.ts";
 import { TemplateService, type TemplateServiceOptions } from "../../lib/templates/service.ts";
-import type { Job } from "../../lib/templates/types.ts";
+import type { Job } from "../../lib/kaspa/types.ts";
 import { bytes32, FakeNode } from "../helpers/fake_node.ts";
+import { logLines } from "../helpers/log_lines.ts";
 import { flush, ManualClock } from "../helpers/manual_clock.ts";
 
 const A = encodeAddress({ prefix: "kaspadev", version: 0, payload: bytes32("alice") });
@@ -137,12 +138,12 @@ Deno.test("template service gives no work while the node is unsynced unless allo
 Deno.test("template service does not serve a node of another network than configured", async () => {
   const clock = new ManualClock();
   const node = new FakeNode();
-  const lines: string[] = [];
+  const { log, lines } = logLines();
   const service = new TemplateService({
     node,
     clock,
     network: "mainnet",
-    log: (_l, m) => lines.push(m),
+    log,
   });
   service.start();
   await clock.advance(0);

@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { headerHash, toHex } from "../../lib/block/mod.ts";
-import { jobBlockHash, JobStore, makeJob } from "../../lib/templates/jobs.ts";
-import { exponentialBackoff } from "../../lib/templates/runtime.ts";
-import { BlockSubmitter } from "../../lib/templates/submit.ts";
-import type { BlockTemplate, Job } from "../../lib/templates/types.ts";
+import { headerHash, toHex } from "../../lib/kaspa/mod.ts";
+import { jobBlockHash, makeJob } from "../../lib/kaspa/job.ts";
+import { JobStore } from "../../lib/templates/jobs.ts";
+import { exponentialBackoff } from "../../lib/runtime/mod.ts";
+import { NodeBlockSubmitter } from "../../lib/templates/submit.ts";
+import type { BlockTemplate, Job } from "../../lib/kaspa/types.ts";
 import { compactToTarget } from "../../lib/pow/mod.ts";
 import { fakeHeader, FakeNode } from "../helpers/fake_node.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
@@ -13,7 +14,7 @@ function template(tag = "t"): BlockTemplate {
 }
 
 function submitter(clock: ManualClock, node: FakeNode, colors: Array<[string, boolean]> = []) {
-  return new BlockSubmitter({
+  return new NodeBlockSubmitter({
     node,
     clock,
     backoff: exponentialBackoff({ baseMs: 100, maxMs: 1000 }),
@@ -56,13 +57,15 @@ Deno.test("job store evicts beyond its cap oldest-first but never a pinned job",
   assert.equal(store.byPrePowHash(toHex(jobs[1]!.prePowHash)), undefined);
 });
 
-Deno.test("block submit returns the node's verdict at once when it answers", async () => {
+Deno.test("block submit returns the node's verdict at once when it answers, and the block hash", async () => {
   const clock = new ManualClock();
   const node = new FakeNode();
   node.submitScript = [{ kind: "rejected", reason: "invalid", message: "bad" }];
   const s = submitter(clock, node);
-  const v = await s.submit(makeJob(template(), clock.now()), 7n);
-  assert.deepEqual(v, { kind: "rejected", reason: "invalid", message: "bad" });
+  const job = makeJob(template(), clock.now());
+  const { verdict, hash } = await s.submit(job, 7n);
+  assert.deepEqual(verdict, { kind: "rejected", reason: "invalid", message: "bad" });
+  assert.equal(hash, jobBlockHash(job, 7n));
   assert.equal(node.submits.length, 1);
   assert.equal(node.submits[0]!.nonce, 7n);
   s.stop();
@@ -81,7 +84,7 @@ Deno.test("block submit retries while the node is unreachable, until it answers"
   assert.equal(node.submits.length, 2);
   await clock.advance(200);
   assert.equal(node.submits.length, 3);
-  assert.deepEqual(await pending, { kind: "accepted" });
+  assert.deepEqual((await pending).verdict, { kind: "accepted" });
   s.stop();
 });
 
@@ -95,8 +98,8 @@ Deno.test("block submit gives up once the template is too old", async () => {
   const s = submitter(clock, node);
   const pending = s.submit(makeJob(template(), clock.now()), 7n);
   await clock.advance(10_000);
-  const v = await pending;
-  assert.equal(v.kind, "unreachable");
+  const { verdict } = await pending;
+  assert.equal(verdict.kind, "unreachable");
   // 100, 200, 400, 800, 1000, 1000, 1000 ms: the next wait would pass 5 s of age.
   assert.equal(node.submits.length, 8);
   s.stop();
@@ -109,7 +112,7 @@ Deno.test("an accepted block's color is polled until the node knows it", async (
   const colors: Array<[string, boolean]> = [];
   const s = submitter(clock, node, colors);
   const job = makeJob(template(), clock.now());
-  assert.deepEqual(await s.submit(job, 9n), { kind: "accepted" });
+  assert.deepEqual((await s.submit(job, 9n)).verdict, { kind: "accepted" });
   await clock.advance(5000);
   assert.equal(node.colorCalls, 3);
   assert.deepEqual(colors, [[jobBlockHash(job, 9n), true]]);
@@ -137,5 +140,5 @@ Deno.test("stopping the submitter ends a pending retry with its last verdict", a
   const pending = s.submit(makeJob(template(), clock.now()), 7n);
   await clock.advance(10);
   s.stop();
-  assert.equal((await pending).kind, "unreachable");
+  assert.equal((await pending).verdict.kind, "unreachable");
 });

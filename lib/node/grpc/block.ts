@@ -1,8 +1,8 @@
 // RpcBlock over gRPC, losslessly: decode the header for hashing, re-encode with only the nonce replaced.
 // Pure. Transactions and unknown fields are copied byte for byte; nothing u64 passes through a number.
 
-import type { BlockHeader } from "../../templates/types.ts";
-import { fromHex, toHex } from "../../block/mod.ts";
+import type { BlockHeader } from "../../kaspa/types.ts";
+import { fromHex, toHex } from "../../kaspa/mod.ts";
 import { badResponse, NodeError } from "../errors.ts";
 import { decode, type Decoded, type Encodable, encode, MESSAGES } from "./messages.ts";
 import { fieldBytes, readFields, WireType, WireWriter } from "./wire.ts";

@@ -7,8 +7,8 @@ import type {
   NodeClient,
   NodeInfo,
   SubmitVerdict,
-} from "../../templates/types.ts";
-import { type LogFn, silentLog } from "../../templates/runtime.ts";
+} from "../../kaspa/types.ts";
+import { type Logger, silentLogger } from "../../log/mod.ts";
 import type { AddressBalance, BalanceReader } from "../balance.ts";
 import { badResponse, NodeError } from "../errors.ts";
 import { Listeners } from "../listeners.ts";
@@ -47,8 +47,8 @@ export interface GrpcNodeClientOptions {
   callTimeoutMs?: number;
   /** Connection timeout, ms. Default 5000. */
   connectTimeoutMs?: number;
-  /** Structured log sink. Default silent. */
-  log?: LogFn;
+  /** Structured logs. Default silent. */
+  log?: Logger;
 }
 
 type Call = { req: MessageName; res: MessageName; reqField: number; resField: number };
@@ -135,12 +135,12 @@ export class GrpcNodeClient implements NodeClient, BalanceReader {
   #stream: MessageStream | undefined;
   #templates = new Listeners<[]>();
   #connection = new Listeners<[boolean]>();
-  #log: LogFn;
+  #log: Logger;
 
   /** A disconnected client; call connect(). */
   constructor(readonly options: GrpcNodeClientOptions) {
     this.endpoint = options.address.replace(/^grpc:\/\//, "");
-    this.#log = options.log ?? silentLog;
+    this.#log = options.log ?? silentLogger;
   }
 
   /** Opens the stream and subscribes to new-template notifications. */
@@ -155,7 +155,7 @@ export class GrpcNodeClient implements NodeClient, BalanceReader {
       onClosed: (error) => {
         if (this.#stream !== stream) return;
         this.#stream = undefined;
-        this.#log("warn", "kaspad gRPC stream lost", {
+        this.#log.warn("kaspad gRPC stream lost", {
           endpoint: this.endpoint,
           error: error.message,
         });
@@ -171,7 +171,7 @@ export class GrpcNodeClient implements NodeClient, BalanceReader {
       stream.close();
       throw e;
     }
-    this.#log("info", "kaspad gRPC connected", { endpoint: this.endpoint });
+    this.#log.info("kaspad gRPC connected", { endpoint: this.endpoint });
     this.#connection.emit(true);
   }
 

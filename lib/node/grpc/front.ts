@@ -1,10 +1,9 @@
 // A kaspad-compatible gRPC mining front: kaspa-miner (and other MessageStream miners) connect here as if
 // to kaspad. Templates come from the TemplateService (one per address), solved blocks go to the node through it.
 
-import { prePowHash, toHex } from "../../block/mod.ts";
-import { jobBlockHash } from "../../templates/jobs.ts";
-import type { Job, SubmitVerdict } from "../../templates/types.ts";
-import { type LogFn, silentLog } from "../../templates/runtime.ts";
+import { jobBlockHash, prePowHash, toHex } from "../../kaspa/mod.ts";
+import type { Job, SubmitVerdict } from "../../kaspa/mod.ts";
+import { type LogFn, silentLog } from "../../log/mod.ts";
 import { decodeBlockHeader, encodeHeaderOnlyBlock } from "./block.ts";
 import { decode, type Encodable, encode, ENUMS, PAYLOAD } from "./messages.ts";
 import { GrpcStreamServer, type ServerStream, type StreamHandler } from "./serve.ts";

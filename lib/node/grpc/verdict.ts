@@ -1,7 +1,7 @@
 // SubmitBlockResponse ⇄ SubmitVerdict: how the client reads kaspad's answer and how the mining front
 // phrases one. Pure.
 
-import type { SubmitVerdict } from "../../templates/types.ts";
+import type { SubmitVerdict } from "../../kaspa/types.ts";
 import { type Decoded, type Encodable, ENUMS } from "./messages.ts";
 
 /** kaspad's gRPC text for a submit refused because the per-connection queue is full. */

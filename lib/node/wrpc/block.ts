@@ -1,8 +1,8 @@
 // RpcRawBlock over wRPC JSON, losslessly: decode the header, re-send the exact text with only the nonce changed.
 // Pure. u64 values are read from their source digits, never through a JS number.
 
-import type { BlockHeader } from "../../templates/types.ts";
-import { fromHex } from "../../block/mod.ts";
+import type { BlockHeader } from "../../kaspa/types.ts";
+import { fromHex } from "../../kaspa/mod.ts";
 import { NodeError } from "../errors.ts";
 import {
   asArray,

@@ -7,8 +7,8 @@ import type {
   NodeClient,
   NodeInfo,
   SubmitVerdict,
-} from "../../templates/types.ts";
-import { type LogFn, silentLog } from "../../templates/runtime.ts";
+} from "../../kaspa/types.ts";
+import { type Logger, silentLogger } from "../../log/mod.ts";
 import type { AddressBalance, BalanceReader } from "../balance.ts";
 import { NodeError } from "../errors.ts";
 import type { ServerInfo } from "../grpc/client.ts";
@@ -38,8 +38,8 @@ export interface WrpcNodeClientOptions {
   callTimeoutMs?: number;
   /** Connection timeout, ms. Default 5000. */
   connectTimeoutMs?: number;
-  /** Structured log sink. Default silent. */
-  log?: LogFn;
+  /** Structured logs. Default silent. */
+  log?: Logger;
 }
 
 interface Reply {
@@ -68,12 +68,12 @@ export class WrpcNodeClient implements NodeClient, BalanceReader {
   #nextId = 1n;
   #templates = new Listeners<[]>();
   #connection = new Listeners<[boolean]>();
-  #log: LogFn;
+  #log: Logger;
 
   /** A disconnected client; call connect(). */
   constructor(readonly options: WrpcNodeClientOptions) {
     this.endpoint = options.url;
-    this.#log = options.log ?? silentLog;
+    this.#log = options.log ?? silentLogger;
   }
 
   /** Opens the socket and subscribes to NewBlockTemplate notifications. */
@@ -90,7 +90,7 @@ export class WrpcNodeClient implements NodeClient, BalanceReader {
       await this.close();
       throw e;
     }
-    this.#log("info", "kaspad wRPC connected", { endpoint: this.endpoint });
+    this.#log.info("kaspad wRPC connected", { endpoint: this.endpoint });
     this.#connection.emit(true);
   }
 
@@ -127,7 +127,7 @@ export class WrpcNodeClient implements NodeClient, BalanceReader {
     if (this.#socket !== socket) return;
     this.#socket = undefined;
     this.#rejectAll(new NodeError("disconnected", `kaspad wRPC ${why}`));
-    this.#log("warn", "kaspad wRPC connection lost", { endpoint: this.endpoint, why });
+    this.#log.warn("kaspad wRPC connection lost", { endpoint: this.endpoint, why });
     this.#connection.emit(false);
   }
 
@@ -162,7 +162,7 @@ export class WrpcNodeClient implements NodeClient, BalanceReader {
     try {
       root = parseJson(data);
     } catch (e) {
-      this.#log("warn", "kaspad wRPC sent malformed JSON", { error: String(e) });
+      this.#log.warn("kaspad wRPC sent malformed JSON", { error: String(e) });
       return;
     }
     const idNode = member(root, "id");

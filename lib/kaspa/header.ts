@@ -2,7 +2,7 @@
 // Header hash and pre-PoW hash (timestamp and nonce zeroed); one reused hasher, sync after init.
 
 import { createBLAKE2b } from "hash-wasm";
-import type { BlockHeader } from "../templates/types.ts";
+import type { BlockHeader } from "./types.ts";
 import { BlockError } from "./errors.ts";
 
 const hasher = await createBLAKE2b(256, "BlockHash");
@@ -21,7 +21,7 @@ export interface SerializeOptions {
  *
  * @example
  * ```ts
- * import { blueWorkBytes } from "./hash.ts";
+ * import { blueWorkBytes } from "./header.ts";
  * blueWorkBytes(123456n); // Uint8Array [0x01, 0xe2, 0x40]
  * ```
  */

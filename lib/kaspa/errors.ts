@@ -1,7 +1,7 @@
-// Typed errors of the block module (header serialization, hex) with stable codes.
+// Typed errors of header serialization and hex decoding, with stable codes.
 // Callers branch on `code`, never on message text.
 
-/** Stable error codes raised by lib/block. */
+/** Stable error codes raised by header serialization and hex decoding. */
 export type BlockErrorCode = "invalid-hex" | "invalid-header";
 
 /** A malformed header field or hex string, tagged with a stable code. */

@@ -1,24 +1,18 @@
-// Dialect B, "big job" hex: BzMiner and IceRiver KS0-KS7 firmware.
+// Dialect `bighex` (spec B), one "big job" hex string: BzMiner and IceRiver KS0-KS7 firmware.
 // Pure: 80-hex notify, notifications without id members, power-of-two difficulty.
 
 import { encodeNotification, writeJson } from "../protocol/mod.ts";
 import type { Dialect } from "./dialect.ts";
-import {
-  decodeMining,
-  difficultyJson,
-  ETHEREUM_STRATUM_SUBSCRIBED,
-  toHex,
-  u64LeHex,
-} from "./_wire.ts";
+import { toHex } from "../kaspa/hex.ts";
+import { decodeMining, difficultyJson, ETHEREUM_STRATUM_SUBSCRIBED, u64LeHex } from "./_wire.ts";
 
 /**
- * Dialect B. set_extranonce carries only the extranonce, as the Rust bridge (tuned on
+ * Dialect `bighex`. set_extranonce carries only the extranonce, as the Rust bridge (tuned on
  * IceRiver KS2L) sends it; every notification omits `id`. IceRiver and some firmware name a
  * neighbouring job in submits, so weak shares are retried against earlier jobs.
  */
-export const bigJob: Dialect = {
-  id: "B",
-  name: "big-job hex (BzMiner, IceRiver)",
+export const bighexDialect: Dialect = {
+  id: "bighex",
   replyStyle: "triple",
   extranonce: "connection",
   pow2Difficulty: true,

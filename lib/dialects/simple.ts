@@ -1,7 +1,8 @@
-// Dialect D, Simplified Stratum (KIP-10 / KIP-11): unprefixed methods, several workers per connection.
+// Dialect `simple` (spec D), Simplified Stratum (KIP-10/11): unprefixed methods, several workers a connection.
 // Pure: the pre-PoW hash names the job; difficulty rides in authorize, notify and submit replies.
 
 import { encodeNotification, writeJson } from "../protocol/mod.ts";
+import { toHex } from "../kaspa/hex.ts";
 import type { DecodedRequest, Dialect } from "./dialect.ts";
 import {
   badParams,
@@ -9,7 +10,6 @@ import {
   idText,
   nonceInput,
   optionalString,
-  toHex,
   unknownMethod,
 } from "./_wire.ts";
 
@@ -53,12 +53,11 @@ function decodeSimplified(request: { method: string; params: unknown[] }): Decod
 }
 
 /**
- * Dialect D. Authorize answers `[workerId, prefixHex, difficulty]` (both KIP revisions read it);
+ * Dialect `simple`. Authorize answers `[workerId, prefixHex, difficulty]` (both KIP revisions read it);
  * notify is `[workerIdStr, prePowHex, timestampDecimal(, difficulty)]` without an id member.
  */
-export const simplified: Dialect = {
-  id: "D",
-  name: "Simplified Stratum (KIP-10/11)",
+export const simpleDialect: Dialect = {
+  id: "simple",
   replyStyle: "pair",
   extranonce: "worker",
   pow2Difficulty: false,

@@ -1,8 +1,7 @@
 // Kaspa addresses: the cashaddr-style "prefix:payload" text form, its 40-bit checksum and the pay-to script.
 // Pure: used to validate miner payout addresses and to build/verify coinbase scripts in tests.
 
-/** Address prefixes kaspad knows, one per network. */
-export type AddressPrefix = "kaspa" | "kaspatest" | "kaspasim" | "kaspadev";
+import { type AddressPrefix, NETWORK_PREFIX, prefixForNetwork } from "./network.ts";
 
 /** Version byte: 0 Schnorr pubkey (32 bytes), 1 ECDSA pubkey (33 bytes), 8 script hash (32 bytes). */
 export type AddressVersion = 0 | 1 | 8;
@@ -39,7 +38,7 @@ export class AddressError extends Error {
 }
 
 const CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-const PREFIXES: readonly AddressPrefix[] = ["kaspa", "kaspatest", "kaspasim", "kaspadev"];
+const PREFIXES: readonly AddressPrefix[] = Object.values(NETWORK_PREFIX);
 const PAYLOAD_LENGTH: Record<AddressVersion, number> = { 0: 32, 1: 33, 8: 32 };
 const GENERATORS = [
   0x98f2bc8e61n,
@@ -159,16 +158,6 @@ export function decodeAddress(text: string): KaspaAddress {
     );
   }
   return { prefix, version, payload };
-}
-
-/** Address prefix of a network as kaspad names it ("kaspa-devnet", "testnet-10", "mainnet", ...). */
-export function prefixForNetwork(network: string): AddressPrefix | undefined {
-  const n = network.toLowerCase();
-  if (n.includes("mainnet")) return "kaspa";
-  if (n.includes("testnet")) return "kaspatest";
-  if (n.includes("simnet")) return "kaspasim";
-  if (n.includes("devnet")) return "kaspadev";
-  return undefined;
 }
 
 /**

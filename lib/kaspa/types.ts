@@ -1,4 +1,4 @@
-// Contracts between the node link, the template service and the Stratum side.
+// The Kaspa domain's contracts: header, template, node verdicts, the NodeClient and the Job.
 // Types only: `node/` implements NodeClient, `templates/` publishes Jobs, `session/` consumes them.
 
 import type { PowState } from "../pow/mod.ts";

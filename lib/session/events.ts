@@ -1,5 +1,5 @@
-// The events the Stratum side reports about miners, shares and blocks.
-// Types only: `session/` and `templates/` emit them; `stats/` and `metrics/` consume them.
+// The events the Stratum side reports about miners, shares and blocks: the session's output contract.
+// Types plus a sink that drops everything: `session/` and `net/` emit them; `stats/` counts them.
 
 /** Who a share or connection belongs to. */
 export interface WorkerRef {
@@ -11,7 +11,7 @@ export interface WorkerRef {
   miner: string;
   /** Remote IP. */
   ip: string;
-  /** Dialect id, e.g. "A", "B", "C", "D". */
+  /** Dialect id (dialects/ DialectId: "array", "bighex", "bitmain", "simple"); "grpc" for the gRPC mining front. */
   dialect: string;
 }
 

@@ -1,11 +1,11 @@
-// Dialect A, EthereumStratum/1.0.0 "array jobs": lolMiner, SRBMiner, TeamRedMiner, kaspa-miner, Goldshell.
+// Dialect `array` (spec A), EthereumStratum/1.0.0 jobs as arrays: lolMiner, SRBMiner, kaspa-miner, Goldshell.
 // Pure: notify carries the pre-PoW hash as four little-endian u64 words, exact past 2^53.
 
 import { encodeNotification, writeJson } from "../protocol/mod.ts";
 import type { Dialect, JobWork } from "./dialect.ts";
 import { decodeMining, difficultyJson, ETHEREUM_STRATUM_SUBSCRIBED, u64Words } from "./_wire.ts";
 
-/** `[w0,w1,w2,w3],timestamp`: the job part of an array-form notify (shared with Bitmain). */
+/** `[w0,w1,w2,w3],timestamp`: the job part of an array-form notify (shared with `bitmain`). */
 export function arrayJobBody(work: JobWork): string {
   return `${writeJson(u64Words(work.prePowHash))},${work.timestamp.toString(10)}`;
 }
@@ -15,10 +15,9 @@ export function arrayNotifyLine(body: string, jobId: number): string {
   return encodeNotification("mining.notify", `["${jobId}",${body}]`, jobId);
 }
 
-/** Dialect A. */
-export const arrayJobs: Dialect = {
-  id: "A",
-  name: "EthereumStratum array jobs",
+/** Dialect `array`. */
+export const arrayDialect: Dialect = {
+  id: "array",
   replyStyle: "triple",
   extranonce: "connection",
   pow2Difficulty: false,

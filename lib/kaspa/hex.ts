@@ -1,5 +1,5 @@
 // Hex <-> bytes for hashes and header fields (memory order, lowercase, no prefix).
-// Pure; shared by the block module and its callers.
+// Pure; the one hex codec of kstratum.
 
 import { BlockError } from "./errors.ts";
 

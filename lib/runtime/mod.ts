@@ -1,0 +1,5 @@
+// Public face of runtime: the injected clock and retry backoff every timed part is given.
+// The bottom layer: imports nothing from lib/.
+
+export { type Clock, sleep, systemClock } from "./clock.ts";
+export { type Backoff, exponentialBackoff } from "./backoff.ts";
