@@ -13,7 +13,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["dialects", "node"],
   ["shares", "config"],
   ["session"],
-  ["stats", "templates", "net"],
+  ["stats", "templates", "net", "grpcfront"],
   ["metrics"],
   ["http"],
   ["app"],

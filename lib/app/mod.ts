@@ -10,4 +10,4 @@ export {
   MAX_BALANCE_ADDRESSES,
   NO_UTXOINDEX,
 } from "./balances.ts";
-export { addressValidatorOf, listenerOptionsOf, logFnOf, serverOptionsOf } from "./wiring.ts";
+export { addressValidatorOf, listenerOptionsOf, serverOptionsOf } from "./wiring.ts";

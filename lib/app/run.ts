@@ -4,7 +4,8 @@
 import type { Config, NodeEndpoint } from "../config/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import { StratumServer } from "../net/mod.ts";
-import { createNodeClient, GrpcMiningFront } from "../node/mod.ts";
+import { createNodeClient } from "../node/mod.ts";
+import { GrpcMiningFront } from "../grpcfront/mod.ts";
 import { type HttpServer, startHttp } from "../http/mod.ts";
 import { formatStatsTable, Stats } from "../stats/mod.ts";
 import { TemplateService } from "../templates/mod.ts";
@@ -12,7 +13,7 @@ import { systemClock } from "../runtime/mod.ts";
 import { BalanceWatch } from "./balances.ts";
 import { eventsTee } from "./events.ts";
 import { pollNodeStatus } from "./node_status.ts";
-import { addressValidatorOf, listenerOptionsOf, logFnOf, serverOptionsOf } from "./wiring.ts";
+import { addressValidatorOf, listenerOptionsOf, serverOptionsOf } from "./wiring.ts";
 
 /** What the running server exposes to main.ts and tests. */
 export interface Running {
@@ -110,25 +111,17 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     let grpcFrontPort: number | undefined;
     if (config.grpcFront !== undefined) {
       const front = new GrpcMiningFront({
-        service,
         host: config.grpcFront.host,
         port: config.grpcFront.port,
-        log: logFnOf(log.child({ part: "grpc-front" })),
-        onBlock: (b) =>
-          events.blockFound({
-            who: {
-              worker: "",
-              wallet: b.address,
-              miner: "gRPC miner",
-              ip: b.peer,
-              dialect: "grpc",
-            },
-            hash: b.hash,
-            daaScore: b.job.template.header.daaScore,
-            verdict: b.verdict.kind,
-            ...(b.verdict.kind === "accepted" ? {} : { reason: b.verdict.message }),
-            at: clock.now(),
-          }),
+        serverVersion: `kstratum ${opts.version}`,
+      }, {
+        jobs: service,
+        submitter: service.submitter,
+        events,
+        validateAddress: addressValidatorOf(service),
+        synced: () => service.status().synced,
+        clock,
+        log: log.child({ part: "grpc-front" }),
       });
       grpcFrontPort = await front.listen();
       closers.push(() => front.close());

@@ -2,7 +2,6 @@
 // Pure: no I/O, so the mapping from config keys to server behaviour is tested directly.
 
 import type { Config, ListenerConfig } from "../config/mod.ts";
-import type { LogFn, Logger } from "../log/mod.ts";
 import type { ListenerOptions, ServerOptions } from "../net/mod.ts";
 import type { ExtranonceSize, ValidateAddress } from "../session/mod.ts";
 import type { TemplateService } from "../templates/mod.ts";
@@ -54,9 +53,4 @@ export function addressValidatorOf(service: TemplateService): ValidateAddress {
       return { ok: false, reason: err instanceof Error ? err.message : String(err) };
     }
   };
-}
-
-/** The (level, message, fields) log function the gRPC mining front takes, writing to `log`. */
-export function logFnOf(log: Logger): LogFn {
-  return (level, message, fields) => log[level](message, fields);
 }

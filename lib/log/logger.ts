@@ -19,15 +19,6 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
-/**
- * A log sink as one function. Only the gRPC mining front (node/grpc/front.ts) still takes this
- * shape, until it joins the Stratum share path; everything else takes a Logger.
- */
-export type LogFn = (level: LogLevel, message: string, fields?: LogFields) => void;
-
-/** A LogFn that drops every line. */
-export const silentLog: LogFn = (): void => {};
-
 /** A logger that writes nothing (the default of parts given no logger). */
 export const silentLogger: Logger = {
   debug: () => {},

@@ -2,8 +2,8 @@
 // Pure apart from stderrWriter (sink.ts).
 
 export { createLogger } from "./logger.ts";
-export { silentLog, silentLogger } from "./logger.ts";
-export type { LogFn, Logger, LoggerOptions } from "./logger.ts";
+export { silentLogger } from "./logger.ts";
+export type { Logger, LoggerOptions } from "./logger.ts";
 export { formatJson, formatText, LEVELS } from "./format.ts";
 export type { LogFields, LogLevel, LogRecord } from "./format.ts";
 export { stderrWriter } from "./sink.ts";

@@ -12,13 +12,6 @@ export { WrpcNodeClient, type WrpcNodeClientOptions } from "./wrpc/client.ts";
 export { type EndpointClient, ReconnectingNodeClient, type ReconnectOptions } from "./reconnect.ts";
 export { isRetriable, NodeError, type NodeErrorCode } from "./errors.ts";
 export type { AddressBalance, BalanceReader } from "./balance.ts";
-export {
-  type FrontBlockEvent,
-  type FrontStats,
-  GrpcMiningFront,
-  type GrpcMiningFrontOptions,
-  type MiningFrontService,
-} from "./grpc/front.ts";
 
 /** Per-endpoint client settings. */
 export interface EndpointOptions {

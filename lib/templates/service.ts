@@ -8,7 +8,6 @@ import {
   type NodeClient,
   type PowFactory,
   prefixForNetwork,
-  type SubmitVerdict,
 } from "../kaspa/mod.ts";
 import { type Logger, silentLogger } from "../log/mod.ts";
 import { type Backoff, type Clock, exponentialBackoff, systemClock } from "../runtime/mod.ts";
@@ -227,11 +226,6 @@ export class TemplateService implements JobSource {
   /** A recent job by its pre-PoW hash (hex). */
   jobByPrePowHash(hex: string): Job | undefined {
     return this.#cache.byPrePowHash(hex);
-  }
-
-  /** Submits a solved job and returns the node's verdict (the gRPC mining front's way in). */
-  async submitBlock(job: Job, nonce: bigint): Promise<SubmitVerdict> {
-    return (await this.submitter.submit(job, nonce)).verdict;
   }
 
   /** A snapshot for health checks and metrics. */

@@ -10,7 +10,7 @@ import {
   type MessageName,
   PAYLOAD,
 } from "../../lib/node/grpc/messages.ts";
-import { GrpcStreamServer, type ServerStream } from "../../lib/node/grpc/serve.ts";
+import { GrpcStreamServer, type ServerStream } from "../../lib/grpcfront/mod.ts";
 import {
   decodeEnvelope,
   encodeEnvelope,

@@ -8,7 +8,10 @@ import { prePowHash, toHex } from "../../lib/kaspa/mod.ts";
 import { encodeAddress } from "../../lib/kaspa/address.ts";
 import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
-import { GrpcMiningFront } from "../../lib/node/grpc/front.ts";
+import { GrpcMiningFront } from "../../lib/grpcfront/mod.ts";
+import { addressValidatorOf } from "../../lib/app/mod.ts";
+import { systemClock } from "../../lib/runtime/mod.ts";
+import { Stats } from "../../lib/stats/mod.ts";
 import { decode, encode, PAYLOAD } from "../../lib/node/grpc/messages.ts";
 import { frameMessage, FrameReader } from "../../lib/node/grpc/frames.ts";
 import {
@@ -36,13 +39,18 @@ async function setup() {
   const service = new TemplateService({ node, coalesceMs: 50, pollMs: 60_000 });
   service.start();
   await service.whenReady();
-  const front = new GrpcMiningFront({
-    service,
-    serverVersion: "kstratum-test",
-    templateWaitMs: 3000,
+  // The same parts a Stratum session gets: job streams, the block submitter, one stats sink.
+  const stats = new Stats();
+  const front = new GrpcMiningFront({ serverVersion: "kstratum-test", templateWaitMs: 3000 }, {
+    jobs: service,
+    submitter: service.submitter,
+    events: stats,
+    validateAddress: addressValidatorOf(service),
+    synced: () => service.status().synced,
+    clock: systemClock,
   });
   const port = await front.listen();
-  return { node, service, front, port };
+  return { node, service, front, port, stats };
 }
 
 /**
@@ -101,7 +109,7 @@ function rawMiner(port: number) {
 Deno.test({
   name: "gRPC front serves a kaspa-miner-style client: info, template, notifications, block",
   fn: async () => {
-    const { node, service, front, port } = await setup();
+    const { node, service, front, port, stats } = await setup();
     const miner = rawMiner(port);
     try {
       miner.send(PAYLOAD.getInfoRequest, new Uint8Array(0));
@@ -154,6 +162,31 @@ Deno.test({
         "the node gets kstratum's own template",
       );
       assert.notEqual(current, heldJob, "an older job still validates");
+
+      // The same block again is a duplicate share, and never reaches the node twice.
+      miner.send(PAYLOAD.submitBlockRequest, submitted);
+      const again = decode(
+        "SubmitBlockResponseMessage",
+        (await miner.next(PAYLOAD.submitBlockResponse)).body,
+      );
+      assert.match(again.error?.message ?? "", /already submitted/);
+      assert.equal(node.submits.length, 1);
+
+      // One set of stats: the gRPC miner is a worker like a Stratum one, with its share and block.
+      const snap = stats.snapshot();
+      assert.equal(snap.totals.blocks.found, 1);
+      assert.equal(snap.totals.blocks.accepted, 1);
+      assert.equal(snap.totals.shares.valid, 1);
+      assert.equal(snap.totals.shares.duplicate, 1);
+      assert.equal(snap.workers.length, 1);
+      const w = snap.workers[0]!;
+      assert.deepEqual([w.dialect, w.wallet, w.miner, w.name], [
+        "grpc",
+        ADDRESS,
+        "0.2.7",
+        "127.0.0.1",
+      ]);
+      assert.ok(w.jobs >= 1 && w.blocks.accepted === 1 && w.hashrate !== undefined);
     } finally {
       await miner.close();
       await front.close();
@@ -165,7 +198,7 @@ Deno.test({
 Deno.test({
   name: "gRPC front refuses weak, stale and wrong-network work with kaspad's reject reasons",
   fn: async () => {
-    const { node, service, front, port } = await setup();
+    const { node, service, front, port, stats } = await setup();
     const client = new GrpcNodeClient({ address: `127.0.0.1:${port}` });
     try {
       await client.connect();
@@ -215,6 +248,12 @@ Deno.test({
       const v3 = await client.submitBlock(t, good);
       assert.deepEqual(v3.kind === "rejected" && v3.reason, "ibd");
       assert.equal(node.submits.length, 1);
+      const totals = stats.snapshot().totals;
+      assert.deepEqual(
+        [totals.shares.weak, totals.shares.stale, totals.shares.valid, totals.blocks.rejected],
+        [1, 1, 1, 1],
+        "weak, stale and the rejected block counted on the Stratum side's stats",
+      );
     } finally {
       await client.close();
       await front.close();

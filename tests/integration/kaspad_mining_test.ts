@@ -7,7 +7,11 @@ import { headerHash, toHex } from "../../lib/kaspa/mod.ts";
 import { decodeAddress, payToAddressScript } from "../../lib/kaspa/address.ts";
 import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
-import { type FrontBlockEvent, GrpcMiningFront } from "../../lib/node/grpc/front.ts";
+import { GrpcMiningFront } from "../../lib/grpcfront/mod.ts";
+import { addressValidatorOf } from "../../lib/app/mod.ts";
+import { systemClock } from "../../lib/runtime/mod.ts";
+import type { BlockEvent } from "../../lib/session/mod.ts";
+import { Stats } from "../../lib/stats/mod.ts";
 import { decode } from "../../lib/node/grpc/messages.ts";
 import { createNodeClient } from "../../lib/node/mod.ts";
 import { TemplateService } from "../../lib/templates/service.ts";
@@ -98,8 +102,28 @@ Deno.test({
       },
     });
     const service = new TemplateService({ node: counted, allowUnsynced: true, pollMs: 600_000 });
-    const blocks: FrontBlockEvent[] = [];
-    const front = new GrpcMiningFront({ service, onBlock: (b) => blocks.push(b) });
+    // The Stratum side's own parts: job streams, block submitter and one stats sink (teed here).
+    const stats = new Stats();
+    const blocks: BlockEvent[] = [];
+    const front = new GrpcMiningFront({}, {
+      jobs: service,
+      submitter: service.submitter,
+      events: new Proxy(stats, {
+        get(target, prop, receiver) {
+          if (prop === "blockFound") {
+            return (b: BlockEvent) => {
+              blocks.push(b);
+              target.blockFound(b);
+            };
+          }
+          const v = Reflect.get(target, prop, receiver);
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      }),
+      validateAddress: addressValidatorOf(service),
+      synced: () => service.status().synced,
+      clock: systemClock,
+    });
     const checker = new GrpcNodeClient({ address: kaspad.grpcAddress });
     const address = randomDevnetAddress();
     const lines: string[] = [];
@@ -112,7 +136,7 @@ Deno.test({
       miners.push(spawnMiner(address, port, lines), spawnMiner(address, port, lines));
       await waitFor(
         "three blocks accepted from kaspa-miner",
-        () => (blocks.filter((b) => b.verdict.kind === "accepted").length >= 3 ? true : undefined),
+        () => (blocks.filter((b) => b.verdict === "accepted").length >= 3 ? true : undefined),
         180_000,
         250,
       ).catch((e) => {
@@ -122,19 +146,25 @@ Deno.test({
       });
 
       const script = toHex(payToAddressScript(decodeAddress(address)));
-      for (const b of blocks.filter((b) => b.verdict.kind === "accepted")) {
+      for (const b of blocks.filter((b) => b.verdict === "accepted")) {
         const raw = await checker.getBlock(b.hash, true);
         assert.equal(toHex(headerHash(decodeBlockHeader(raw))), b.hash);
         const payload = decode("RpcBlock", raw).transactions[0]!.payload;
         assert.equal(coinbaseMiner(payload).script, script, "the block pays the miner's address");
       }
-      const stats = front.stats();
-      assert.equal(stats.connections, 2);
+      assert.equal(front.connections, 2);
+      const snap = stats.snapshot();
+      const jobs = snap.totals.jobs;
       assert.ok(
-        nodeTemplateCalls < stats.templateRequests,
-        `node templates ${nodeTemplateCalls} < miner template requests ${stats.templateRequests}`,
+        nodeTemplateCalls < jobs,
+        `node templates ${nodeTemplateCalls} < templates handed to miners ${jobs}`,
       );
-      console.log("kaspa-miner through kstratum:", JSON.stringify({ ...stats, nodeTemplateCalls }));
+      assert.ok(snap.totals.blocks.accepted >= 3, "the blocks counted where Stratum's are");
+      assert.ok(snap.workers.every((w) => w.dialect === "grpc" && w.wallet === address));
+      console.log(
+        "kaspa-miner through kstratum:",
+        JSON.stringify({ jobs, nodeTemplateCalls, blocks: snap.totals.blocks }),
+      );
       assert.ok(
         lines.some((l) => l.includes("Block submitted successfully")),
         "the miner saw success",

@@ -32,7 +32,7 @@ function serviceFor(urls: string[], log: Logger = silentLogger) {
 async function mine(service: TemplateService, job: Job): Promise<string> {
   const nonce = solve(job);
   assert.ok(nonce !== undefined);
-  return (await service.submitBlock(job, nonce)).kind;
+  return (await service.submitter.submit(job, nonce)).verdict.kind;
 }
 
 kaspadTest(
@@ -126,7 +126,7 @@ kaspadTest(
       assert.ok(nonce !== undefined);
       await kaspad.kill();
       await waitFor("disconnect noticed", () => (service.status().connected ? undefined : true));
-      const pending = service.submitBlock(job, nonce); // retries while the node is unreachable
+      const pending = service.submitter.submit(job, nonce).then((s) => s.verdict); // retries while the node is unreachable
       await new Promise((r) => setTimeout(r, 500));
       await kaspad.restart();
       assert.deepEqual(await pending, { kind: "accepted" });

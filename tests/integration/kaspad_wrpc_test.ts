@@ -87,7 +87,7 @@ kaspadTest("kaspad wRPC: the template service runs on a ws:// node URL", async (
     const jobs: Job[] = [];
     service.subscribe(randomDevnetAddress(), (j) => jobs.push(j));
     const first = await waitFor("first job", () => jobs[0]);
-    assert.equal((await service.submitBlock(first, solve(first)!)).kind, "accepted");
+    assert.equal((await service.submitter.submit(first, solve(first)!)).verdict.kind, "accepted");
     await waitFor(
       "notification-driven job",
       () => service.status().notifyToJob.count > 0 && jobs.length >= 2 ? true : undefined,

@@ -24,7 +24,7 @@ export function submitVerdict(r: Decoded<"SubmitBlockResponseMessage">): SubmitV
 
 /** SubmitBlockResponse for a verdict, as kaspad would phrase it. */
 export function submitResponse(
-  v: SubmitVerdict | "stale" | "low",
+  v: SubmitVerdict | "stale" | "low" | "duplicate",
 ): Encodable<"SubmitBlockResponseMessage"> {
   const invalid = (message: string) => ({
     rejectReason: ENUMS.RejectReason.BLOCK_INVALID,
@@ -32,6 +32,7 @@ export function submitResponse(
   });
   if (v === "stale") return invalid("Block was not submitted: unknown or stale template");
   if (v === "low") return invalid("Block was not submitted: insufficient proof of work");
+  if (v === "duplicate") return invalid("Block was not submitted: already submitted");
   switch (v.kind) {
     case "accepted":
       return {};

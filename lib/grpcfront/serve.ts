@@ -1,7 +1,7 @@
 // The server side of a bidirectional gRPC stream over Deno.serve (HTTP/2 cleartext with prior
 // knowledge; hyper inside, not node:http2): accepts calls on one path and frames messages both ways.
 
-import { FrameError, frameMessage, FrameReader } from "./frames.ts";
+import { FrameError, frameMessage, FrameReader } from "../node/grpc/frames.ts";
 
 /** gRPC status codes this server answers with. */
 export const GRPC_STATUS = {
