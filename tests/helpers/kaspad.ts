@@ -36,10 +36,6 @@ export function kaspadTest(name: string, fn: (binary: string) => Promise<void>):
   Deno.test({
     name,
     ignore: KASPAD_BIN === undefined,
-    // grpc-js keeps internal timers (idle/keepalive) briefly after close; the node link itself is
-    // checked by its own assertions.
-    sanitizeOps: false,
-    sanitizeResources: false,
     fn: () => fn(KASPAD_BIN!),
   });
 }
