@@ -25,6 +25,7 @@ export function listenerOptionsOf(l: ListenerConfig): ListenerOptions {
   };
   if (l.dialect !== "auto") options.dialect = l.dialect;
   if (l.tls !== undefined) options.tls = { cert: l.tls.cert, key: l.tls.key };
+  if (l.proxyProtocol) options.proxy = { trusted: l.trustedProxies };
   return options;
 }
 
@@ -38,6 +39,8 @@ export function serverOptionsOf(config: Config): Partial<ServerOptions> {
     handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
     idleTimeoutMs: config.limits.idleTimeoutMs,
     maxLineBytes: config.limits.maxLineBytes,
+    proxyHeaderTimeoutMs: config.limits.proxyHeaderTimeoutMs,
+    shutdownGraceMs: config.limits.drainTimeoutMs,
   };
   if (config.address !== undefined) options.defaultAddress = config.address;
   return options;

@@ -8,6 +8,8 @@ import { Connection } from "./connection.ts";
 import { serverTls, tlsContext } from "./tls.ts";
 import { type ByteConn, peerIp } from "./socket_conn.ts";
 import { WakeWheel } from "./wake_wheel.ts";
+import { acceptProxy, RejectLog } from "./proxy_accept.ts";
+import type { Cidr } from "../framing/mod.ts";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import {
   type ListenerInfo,
@@ -29,6 +31,8 @@ interface Bound {
     node: Server;
   };
   session: SessionOptions;
+  /** Set on a proxy_protocol listener: who may send PROXY headers. */
+  proxy: { trusted: Cidr[] } | undefined;
 }
 
 /** Raised for listener settings that cannot work (bad port, bad difficulty). `code` is stable. */
@@ -80,6 +84,9 @@ export class StratumServer {
   readonly #connections = new Set<Connection>();
   readonly #serving = new Set<Promise<void>>();
   readonly #perIp = new Map<string, number>();
+  /** Connections still sending their PROXY header (no session yet). */
+  readonly #headerPending = new Set<Deno.TcpConn>();
+  readonly #rejectLog: RejectLog;
   #stopping = false;
 
   /** A server with no listener yet; see {@linkcode StratumServer.listen}. */
@@ -87,6 +94,7 @@ export class StratumServer {
     this.options = { ...SERVER_DEFAULTS, ...options };
     this.#deps = deps;
     this.#wakes = new WakeWheel(() => deps.clock.now());
+    this.#rejectLog = new RejectLog(deps.log, () => deps.clock.now());
   }
 
   /** Open connections. */
@@ -123,11 +131,19 @@ export class StratumServer {
         : { defaultAddress: this.options.defaultAddress }),
     };
     let bound: Bound;
+    if (options.proxy !== undefined && tls !== undefined) {
+      throw new ListenerConfigError("proxy protocol on a TLS listener is not supported");
+    }
+    const proxy = options.proxy;
     if (tls === undefined) {
-      const deno = Deno.listen({ hostname, port: options.port });
+      const deno = Deno.listen({
+        hostname,
+        port: options.port,
+        reusePort: (options.reusePort ?? true) && Deno.build.os === "linux",
+      });
       const addr = deno.addr as Deno.NetAddr;
       const tcp = { kind: "tcp" as const, deno, accepting: Promise.resolve() };
-      bound = { info: infoOf(options, addr.hostname, addr.port), listener: tcp, session };
+      bound = { info: infoOf(options, addr.hostname, addr.port), listener: tcp, session, proxy };
       tcp.accepting = this.#accept(bound, deno);
     } else {
       const node = await listenNode(hostname, options.port);
@@ -136,6 +152,7 @@ export class StratumServer {
         info: infoOf(options, addr.address, addr.port),
         listener: { kind: "tls", node },
         session,
+        proxy: undefined,
       };
       node.on("connection", (socket: Socket) => {
         socket.setNoDelay(true);
@@ -171,6 +188,7 @@ export class StratumServer {
       if (b.listener.kind === "tcp") closeQuietly(b.listener.deno);
       else b.listener.node.close();
     }
+    for (const tcp of this.#headerPending) closeQuietly(tcp);
     const conns = [...this.#connections];
     for (const c of conns) c.drain();
     const inflight = conns.flatMap((c) => c.inflight === undefined ? [] : [c.inflight]);
@@ -197,6 +215,10 @@ export class StratumServer {
       for await (const conn of listener) {
         const tcp = conn as Deno.TcpConn;
         const ip = (tcp.remoteAddr as Deno.NetAddr).hostname;
+        if (bound.proxy !== undefined) {
+          this.#proxied(bound, bound.proxy.trusted, tcp, ip);
+          continue;
+        }
         this.#adopt(
           () => {
             tcp.setNoDelay(true);
@@ -212,6 +234,41 @@ export class StratumServer {
         this.#deps.log.error("accept failed", { listener: bound.info.name, error: String(e) });
       }
     }
+  }
+
+  /**
+   * A connection on a proxy_protocol listener: reads its PROXY header (trust first, then budget
+   * and timeout, see proxy_accept.ts), then adopts it under the client address the header names.
+   * Header reads in progress count against max_connections.
+   */
+  #proxied(bound: Bound, trusted: Cidr[], tcp: Deno.TcpConn, peer: string): void {
+    if (
+      this.#stopping ||
+      this.#connections.size + this.#headerPending.size >= this.options.maxConnections
+    ) {
+      closeQuietly(tcp);
+      return;
+    }
+    tcp.setNoDelay(true);
+    this.#headerPending.add(tcp);
+    const step = acceptProxy(tcp, peer, trusted, {
+      maxBytes: this.options.proxyHeaderMaxBytes,
+      timeoutMs: this.options.proxyHeaderTimeoutMs,
+    }).then((r) => {
+      this.#headerPending.delete(tcp);
+      if (!r.ok) {
+        this.#deps.events.proxyRejected?.(r.reason);
+        this.#rejectLog.reject(bound.info.name, peer, r.reason, r.detail);
+        closeQuietly(tcp);
+        return;
+      }
+      if (this.#stopping) {
+        closeQuietly(tcp);
+        return;
+      }
+      this.#adopt(() => r.conn, r.ip, () => r.conn.close(), bound);
+    }).finally(() => this.#serving.delete(step));
+    this.#serving.add(step);
   }
 
   /** Takes an accepted connection from `ip` (made by `open`), or refuses it with `refuse`. */

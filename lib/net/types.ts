@@ -2,6 +2,7 @@
 // Types and defaults only.
 
 import type { DialectId } from "../dialects/mod.ts";
+import type { Cidr } from "../framing/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { Clock } from "../runtime/mod.ts";
 import type {
@@ -45,6 +46,16 @@ export interface ListenerOptions {
   extranonceSize?: ExtranonceSize;
   /** Speak Stratum over TLS with this PEM certificate chain and key. */
   tls?: { cert: string; key: string };
+  /**
+   * Every connection opens with a PROXY protocol header (v1 or v2) from a peer in `trusted`;
+   * the header's client address then stands for the miner. Plain TCP listeners only.
+   */
+  proxy?: { trusted: Cidr[] };
+  /**
+   * SO_REUSEPORT (Linux): a second kstratum may bind the same port while this one drains, for
+   * upgrades without downtime. Default true for plain TCP listeners.
+   */
+  reusePort?: boolean;
 }
 
 /** Server-wide settings shared by every listener. */
@@ -77,6 +88,10 @@ export interface ServerOptions {
   shutdownGraceMs: number;
   /** Longest wait to flush a last error before closing, ms; default 1000. */
   closeFlushMs: number;
+  /** Time a connection on a PROXY listener has to send its header, ms; default 5000. */
+  proxyHeaderTimeoutMs: number;
+  /** Largest PROXY header accepted, bytes; default 1024. */
+  proxyHeaderMaxBytes: number;
 }
 
 /** Defaults of {@linkcode ServerOptions}. */
@@ -94,6 +109,8 @@ export const SERVER_DEFAULTS: Readonly<ServerOptions> = {
   maxWorkers: 16,
   shutdownGraceMs: 10_000,
   closeFlushMs: 1_000,
+  proxyHeaderTimeoutMs: 5_000,
+  proxyHeaderMaxBytes: 1024,
 };
 
 /** Where a listener ended up listening. */
