@@ -136,11 +136,7 @@ export class StratumServer {
     }
     const proxy = options.proxy;
     if (tls === undefined) {
-      const deno = Deno.listen({
-        hostname,
-        port: options.port,
-        reusePort: (options.reusePort ?? true) && Deno.build.os === "linux",
-      });
+      const deno = this.#listenTcp(hostname, options.port, options.reusePort ?? true);
       const addr = deno.addr as Deno.NetAddr;
       const tcp = { kind: "tcp" as const, deno, accepting: Promise.resolve() };
       bound = { info: infoOf(options, addr.hostname, addr.port), listener: tcp, session, proxy };
@@ -175,6 +171,21 @@ export class StratumServer {
       tls: info.tls,
     });
     return info;
+  }
+
+  /**
+   * A TCP listen socket, with SO_REUSEPORT on Linux when `reusePort`. Deno 2.9 has it behind
+   * `unstable: ["net"]` (deno.json) and exits the process (status 70) when it is asked for
+   * without; so it is asked for only when an unstable net API is present.
+   */
+  #listenTcp(hostname: string, port: number, reusePort: boolean): Deno.Listener {
+    if (reusePort && Deno.build.os === "linux") {
+      if (unstableNet()) return Deno.listen({ hostname, port, reusePort: true });
+      this.#deps.log.warn("reusePort needs unstable net (deno.json); listening without it", {
+        port,
+      });
+    }
+    return Deno.listen({ hostname, port });
   }
 
   /**
@@ -377,6 +388,11 @@ async function listenNode(hostname: string, port: number): Promise<Server> {
   });
   server.removeAllListeners("error");
   return server;
+}
+
+/** Whether Deno runs with unstable net APIs (deno.json `unstable: ["net"]`, --unstable-net). */
+function unstableNet(): boolean {
+  return typeof (Deno as unknown as { listenDatagram?: unknown }).listenDatagram === "function";
 }
 
 function closeQuietly(resource: { close(): void }): void {
