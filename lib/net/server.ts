@@ -189,17 +189,28 @@ export class StratumServer {
   }
 
   /**
-   * Graceful shutdown: stop accepting, stop reading requests, wait (up to shutdownGraceMs) for
-   * in-flight block submissions, then close every connection.
+   * Graceful shutdown (drain): stop accepting; with reconnectSettleMs, tell miners whose dialect
+   * takes it to reconnect and keep serving their shares until they leave or the settle time
+   * ends; then stop reading requests, wait for in-flight block submissions and for replies to be
+   * written (all within shutdownGraceMs), and close every connection.
    */
   async shutdown(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    const deadline = Date.now() + this.options.shutdownGraceMs;
     for (const b of this.#bound) {
       if (b.listener.kind === "tcp") closeQuietly(b.listener.deno);
       else b.listener.node.close();
     }
     for (const tcp of this.#headerPending) closeQuietly(tcp);
+    const settleMs = Math.min(this.options.reconnectSettleMs, this.options.shutdownGraceMs);
+    if (settleMs > 0) {
+      const asked = [...this.#connections].filter((c) => c.askReconnect());
+      if (asked.length > 0) {
+        this.#deps.log.info("draining: asked miners to reconnect", { count: asked.length });
+        await untilOrLate(() => asked.every((c) => c.closed), settleMs);
+      }
+    }
     const conns = [...this.#connections];
     for (const c of conns) c.drain();
     const inflight = conns.flatMap((c) => c.inflight === undefined ? [] : [c.inflight]);
@@ -207,11 +218,14 @@ export class StratumServer {
       this.#deps.log.info("waiting for block submissions", { count: inflight.length });
       let timer: ReturnType<typeof setTimeout> | undefined;
       const grace = new Promise<void>((resolve) =>
-        timer = setTimeout(resolve, this.options.shutdownGraceMs)
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
       );
       await Promise.race([Promise.allSettled(inflight), grace]);
       clearTimeout(timer);
     }
+    // Share replies (and the block replies just settled) reach the miner before the close.
+    const flushMs = Math.max(0, Math.min(deadline - Date.now(), this.options.closeFlushMs));
+    await Promise.all(conns.map((c) => c.flushWithin(flushMs)));
     for (const c of conns) c.close("shutdown");
     const accepting = this.#bound.flatMap((b) =>
       b.listener.kind === "tcp" ? [b.listener.accepting] : []
@@ -388,6 +402,12 @@ async function listenNode(hostname: string, port: number): Promise<Server> {
   });
   server.removeAllListeners("error");
   return server;
+}
+
+/** Resolves once `done()` holds (polled every 20 ms) or after `ms`. */
+async function untilOrLate(done: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
 }
 
 /** Whether Deno runs with unstable net APIs (deno.json `unstable: ["net"]`, --unstable-net). */

@@ -84,8 +84,16 @@ export interface ServerOptions {
   maxNonces: number;
   /** Workers per connection; default 16. */
   maxWorkers: number;
-  /** Longest wait for in-flight block submissions at shutdown, ms; default 10000. */
+  /**
+   * Longest wait at shutdown for in-flight block submissions and for share replies to be
+   * written, ms; default 10000.
+   */
   shutdownGraceMs: number;
+  /**
+   * At shutdown, how long miners told `client.reconnect` get to leave on their own while their
+   * shares are still served, ms; 0 (default) sends no reconnect. Capped by shutdownGraceMs.
+   */
+  reconnectSettleMs: number;
   /** Longest wait to flush a last error before closing, ms; default 1000. */
   closeFlushMs: number;
   /** Time a connection on a PROXY listener has to send its header, ms; default 5000. */
@@ -108,6 +116,7 @@ export const SERVER_DEFAULTS: Readonly<ServerOptions> = {
   maxNonces: 16_384,
   maxWorkers: 16,
   shutdownGraceMs: 10_000,
+  reconnectSettleMs: 0,
   closeFlushMs: 1_000,
   proxyHeaderTimeoutMs: 5_000,
   proxyHeaderMaxBytes: 1024,

@@ -123,3 +123,38 @@ Deno.test("proxy listener: untrusted, missing, malformed and late headers close,
     await srv2.server.shutdown();
   }
 });
+
+Deno.test("drain: client.reconnect to dialects that take it, requests served until they leave, the rest closed", async () => {
+  const srv = await startTestServer({ difficulty: easy }, {
+    reconnectSettleMs: 3_000,
+    shutdownGraceMs: 10_000,
+  });
+  const lol = await LineClient.connect(srv.port);
+  await lol.write(SUBSCRIBE);
+  await lol.line();
+  await lol.write(AUTHORIZE);
+  await lol.line();
+  const simple = await LineClient.connect(srv.port);
+  await simple.write(`{"id":1,"method":"subscribe","params":["kaspa-miner/0.2"]}\n`);
+  await simple.line();
+  const started = Date.now();
+  const stopping = srv.server.shutdown();
+  // lolMiner (array) is told to reconnect; a request sent meanwhile is still answered.
+  let line = await lol.line();
+  while (line !== null && !line.includes("client.reconnect")) line = await lol.line();
+  assert.equal(line, '{"id":null,"method":"client.reconnect","params":[]}');
+  await lol.write(`{"id":9,"method":"mining.authorize","params":["${ADDR}.rig2","x"]}\n`);
+  let reply = await lol.line();
+  while (reply !== null && !reply.includes('"id":9')) reply = await lol.line();
+  assert.match(reply ?? "", /"id":9,"result":true/);
+  lol.close(); // it leaves, as a miner honouring client.reconnect does
+  // The simple-dialect miner gets no reconnect; it is closed once the asked miners have left
+  // (here at once, well before the 3 s settle time).
+  const rest: (string | null)[] = [];
+  for (let l = await simple.line(); l !== null; l = await simple.line()) rest.push(l);
+  assert.ok(!rest.some((l) => l?.includes("client.reconnect")), rest.join("\n"));
+  await stopping;
+  const took = Date.now() - started;
+  assert.ok(took < 2_500, `shutdown took ${took} ms`);
+  simple.close();
+});
