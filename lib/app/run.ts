@@ -102,6 +102,13 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     draining = true;
     try {
       await stratum.shutdown();
+      // The final counts of this process, for reconciling across instances after it is gone.
+      const t = stats.snapshot({ workers: false }).totals;
+      log.info("drained", {
+        shares_valid: t.shares.valid,
+        blocks_found: t.blocks.found,
+        blocks_accepted: t.blocks.accepted,
+      });
     } catch (err) {
       log.warn("error while draining", { error: String(err) });
     }
