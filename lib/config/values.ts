@@ -229,11 +229,14 @@ function parseCidrItem(t: string): Cidr {
 
 /**
  * CIDR ranges ("10.0.0.0/8", "2001:db8::/32", or a single address), separated by spaces, ";" or
- * "|" (the one a `--listen` spec can carry); empty means none.
+ * "|" (the one a `--listen` spec can carry); "none" or nothing means none.
  */
 export const cidrList: Codec<Cidr[]> = {
-  type: 'CIDR ranges ("10.0.0.0/8 ::1")',
-  parseText: (t) => t.split(/[\s;|]+/).filter((p) => p !== "").map(parseCidrItem),
+  type: 'CIDR ranges ("10.0.0.0/8 ::1"), or none',
+  parseText: (t) =>
+    t.trim().toLowerCase() === "none"
+      ? []
+      : t.split(/[\s;|]+/).filter((p) => p !== "").map(parseCidrItem),
   parseValue(value: unknown): Cidr[] {
     if (typeof value === "string") return cidrList.parseText(value);
     if (!Array.isArray(value)) {
@@ -246,7 +249,7 @@ export const cidrList: Codec<Cidr[]> = {
       return parseCidrItem(v);
     });
   },
-  show: (v) => v.map((c) => c.text).join(" "),
+  show: (v) => (v.length === 0 ? "none" : v.map((c) => c.text).join(" ")),
 };
 
 export const nodeList: Codec<NodeEndpoint[]> = listOf({
