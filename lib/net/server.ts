@@ -292,6 +292,9 @@ export class StratumServer {
         return;
       }
       this.#adopt(() => r.conn, r.ip, () => r.conn.close(), bound);
+    }).catch((e) => {
+      closeQuietly(tcp);
+      this.#deps.log.error("PROXY header step failed", { peer, error: String(e) });
     }).finally(() => this.#serving.delete(step));
     this.#serving.add(step);
   }
