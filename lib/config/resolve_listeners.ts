@@ -199,13 +199,6 @@ export function buildListeners(
           `load balancers' addresses, e.g. trusted_proxies: ["10.0.0.0/8"]`,
       );
     }
-    if (proxyProtocol && tls !== undefined) {
-      throw new ConfigError(
-        "conflict",
-        `listener ${i + 1} (${l.where}): proxy_protocol with tls_cert is not supported; ` +
-          `terminate TLS on the load balancer or use a plain listener`,
-      );
-    }
     out.push({
       bind: l.bind,
       dialect: (o.overrides.dialect ?? m.values.dialect) as ListenerConfig["dialect"],

@@ -5,6 +5,9 @@
 import { type Cidr, cidrContains, parseProxyHeader } from "../framing/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { ProxyRejectReason } from "../session/mod.ts";
+import { Buffer } from "node:buffer";
+import type { Socket } from "node:net";
+import { Duplex } from "node:stream";
 import type { ByteConn } from "./socket_conn.ts";
 
 /** What the header step decided. */
@@ -137,4 +140,35 @@ export class RejectLog {
         : {}),
     });
   }
+}
+
+/**
+ * A node Duplex reading from `conn` (the bytes after a PROXY header, then the socket's) and
+ * writing to `socket`: what TLS runs over on a proxy_protocol TLS listener. (Bytes unshifted
+ * back into a socket never reach a TLSSocket wrapped around it.)
+ */
+export function duplexAfterHeader(conn: ByteConn, socket: Socket): Duplex {
+  let reading = false;
+  return new Duplex({
+    read(this: Duplex): void {
+      if (reading) return;
+      reading = true;
+      const buf = new Uint8Array(16 * 1024);
+      conn.read(buf).then((n) => {
+        reading = false;
+        this.push(n === null ? null : Buffer.from(buf.buffer, 0, n));
+      }, (e) => this.destroy(e instanceof Error ? e : new Error(String(e))));
+    },
+    write(chunk: Buffer, _encoding: string, done: (e?: Error | null) => void): void {
+      socket.write(chunk, done);
+    },
+    final(done: (e?: Error | null) => void): void {
+      socket.end(() => done());
+    },
+    destroy(e: Error | null, done: (e?: Error | null) => void): void {
+      conn.close();
+      socket.destroy();
+      done(e);
+    },
+  });
 }

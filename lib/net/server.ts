@@ -8,7 +8,8 @@ import { Connection } from "./connection.ts";
 import { serverTls, tlsContext } from "./tls.ts";
 import { type ByteConn, peerIp } from "./socket_conn.ts";
 import { WakeWheel } from "./wake_wheel.ts";
-import { acceptProxy, RejectLog } from "./proxy_accept.ts";
+import { acceptProxy, duplexAfterHeader, RejectLog } from "./proxy_accept.ts";
+import { SocketConn } from "./socket_conn.ts";
 import type { Cidr } from "../framing/mod.ts";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import {
@@ -85,7 +86,7 @@ export class StratumServer {
   readonly #serving = new Set<Promise<void>>();
   readonly #perIp = new Map<string, number>();
   /** Connections still sending their PROXY header (no session yet). */
-  readonly #headerPending = new Set<Deno.TcpConn>();
+  readonly #headerPending = new Set<{ close(): void }>();
   readonly #rejectLog: RejectLog;
   #stopping = false;
 
@@ -131,9 +132,6 @@ export class StratumServer {
         : { defaultAddress: this.options.defaultAddress }),
     };
     let bound: Bound;
-    if (options.proxy !== undefined && tls !== undefined) {
-      throw new ListenerConfigError("proxy protocol on a TLS listener is not supported");
-    }
     const proxy = options.proxy;
     if (tls === undefined) {
       const deno = this.#listenTcp(hostname, options.port, options.reusePort ?? true);
@@ -148,13 +146,31 @@ export class StratumServer {
         info: infoOf(options, addr.address, addr.port),
         listener: { kind: "tls", node },
         session,
-        proxy: undefined,
+        proxy,
       };
       node.on("connection", (socket: Socket) => {
         socket.setNoDelay(true);
         // Errors reach the connection through its reads; one before then is not fatal.
         socket.on("error", () => {});
-        this.#adopt(() => serverTls(socket, tls), peerIp(socket), () => socket.destroy(), tlsBound);
+        if (proxy === undefined) {
+          this.#adopt(
+            () => serverTls(socket, tls),
+            peerIp(socket),
+            () => socket.destroy(),
+            tlsBound,
+          );
+          return;
+        }
+        // The PROXY header comes before the TLS handshake: read it from the raw socket, then run
+        // TLS over what follows.
+        const raw = new SocketConn(socket, () => socket.destroy());
+        this.#proxied(
+          tlsBound,
+          proxy.trusted,
+          raw,
+          peerIp(socket),
+          (conn) => serverTls(duplexAfterHeader(conn, socket), tls),
+        );
       });
       node.on("error", (e) => {
         if (!this.#stopping) {
@@ -241,7 +257,8 @@ export class StratumServer {
         const tcp = conn as Deno.TcpConn;
         const ip = (tcp.remoteAddr as Deno.NetAddr).hostname;
         if (bound.proxy !== undefined) {
-          this.#proxied(bound, bound.proxy.trusted, tcp, ip);
+          tcp.setNoDelay(true);
+          this.#proxied(bound, bound.proxy.trusted, tcp, ip, (conn) => conn);
           continue;
         }
         this.#adopt(
@@ -263,10 +280,17 @@ export class StratumServer {
 
   /**
    * A connection on a proxy_protocol listener: reads its PROXY header (trust first, then budget
-   * and timeout, see proxy_accept.ts), then adopts it under the client address the header names.
+   * and timeout, see proxy_accept.ts), then adopts it under the client address the header names,
+   * `open` turning the bytes after the header into the miner's stream (TLS runs there).
    * Header reads in progress count against max_connections.
    */
-  #proxied(bound: Bound, trusted: Cidr[], tcp: Deno.TcpConn, peer: string): void {
+  #proxied(
+    bound: Bound,
+    trusted: Cidr[],
+    tcp: ByteConn,
+    peer: string,
+    open: (afterHeader: ByteConn) => ByteConn,
+  ): void {
     if (
       this.#stopping ||
       this.#connections.size + this.#headerPending.size >= this.options.maxConnections
@@ -274,7 +298,6 @@ export class StratumServer {
       closeQuietly(tcp);
       return;
     }
-    tcp.setNoDelay(true);
     this.#headerPending.add(tcp);
     const step = acceptProxy(tcp, peer, trusted, {
       maxBytes: this.options.proxyHeaderMaxBytes,
@@ -291,7 +314,7 @@ export class StratumServer {
         closeQuietly(tcp);
         return;
       }
-      this.#adopt(() => r.conn, r.ip, () => r.conn.close(), bound);
+      this.#adopt(() => open(r.conn), r.ip, () => r.conn.close(), bound);
     }).catch((e) => {
       closeQuietly(tcp);
       this.#deps.log.error("PROXY header step failed", { peer, error: String(e) });

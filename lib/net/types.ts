@@ -48,7 +48,8 @@ export interface ListenerOptions {
   tls?: { cert: string; key: string };
   /**
    * Every connection opens with a PROXY protocol header (v1 or v2) from a peer in `trusted`;
-   * the header's client address then stands for the miner. Plain TCP listeners only.
+   * the header's client address then stands for the miner. On a TLS listener the header comes
+   * before the TLS handshake (HAProxy `send-proxy` with TLS passed through).
    */
   proxy?: { trusted: Cidr[] };
   /**

@@ -158,3 +158,40 @@ Deno.test("drain: client.reconnect to dialects that take it, requests served unt
   assert.ok(took < 2_500, `shutdown took ${took} ms`);
   simple.close();
 });
+
+Deno.test("proxy listener over TLS: the header comes before the handshake; the session gets the client address", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kstratum-proxy-tls-" });
+  try {
+    const script = new URL("../fixtures/tls/make_test_certs.sh", import.meta.url).pathname;
+    const made = await new Deno.Command("bash", { args: [script, dir], stderr: "piped" }).output();
+    assert.ok(made.success, new TextDecoder().decode(made.stderr));
+    const srv = await startTestServer({
+      difficulty: easy,
+      proxy: { trusted: [cidr("127.0.0.1")] },
+      tls: {
+        cert: await Deno.readTextFile(`${dir}/cert.pem`),
+        key: await Deno.readTextFile(`${dir}/key.pem`),
+      },
+    });
+    try {
+      const tcp = await Deno.connect({ hostname: "127.0.0.1", port: srv.port });
+      // The header and the ClientHello may share a segment: TLS must still see every byte.
+      await tcp.write(v2([192, 0, 2, 77], 40010));
+      const conn = await Deno.startTls(tcp, {
+        hostname: "localhost",
+        caCerts: [await Deno.readTextFile(`${dir}/ca.pem`)],
+      });
+      await conn.write(new TextEncoder().encode(SUBSCRIBE));
+      const buf = new Uint8Array(4096);
+      const n = await conn.read(buf);
+      assert.match(new TextDecoder().decode(buf.subarray(0, n ?? 0)), /"id":1/);
+      const ips = srv.events.log.flatMap((e) => e.kind === "connected" ? [e.ip] : []);
+      assert.deepEqual(ips, ["192.0.2.77"]);
+      conn.close();
+    } finally {
+      await srv.server.shutdown();
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
