@@ -79,7 +79,9 @@ async function serve(config: Config, log: Logger): Promise<number> {
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const sig of signals) Deno.addSignalListener(sig, onSignal);
   await stopped.promise;
-  log.info("stopping: finishing in-flight block submissions");
+  log.info(
+    "draining: /health reports draining, miners are asked to reconnect, in-flight shares and blocks finish",
+  );
   for (const sig of signals) Deno.removeSignalListener(sig, onSignal);
   await running.stop();
   log.info("stopped");

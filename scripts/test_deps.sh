@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite drives for real: kaspad and kaspa-miner (cargo, cached outside the
 # clone), Debian's Chromium for the dashboard test and Debian's prometheus (with promtool) for the
-# monitoring test. Quiet when everything is already there.
+# monitoring test, Debian's haproxy for the load balancer test. Quiet when everything is already there.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -28,3 +28,4 @@ debian_package() {
 debian_package /usr/bin/chromium chromium "the dashboard test"
 debian_package /usr/bin/prometheus prometheus "the monitoring test (it brings promtool)"
 debian_package /usr/bin/promtool prometheus "the monitoring test (promtool)"
+debian_package /usr/sbin/haproxy haproxy "the load balancer test (tests/integration/haproxy_test.ts)"

@@ -46,6 +46,7 @@ export function eventsTee(
       else log.warn("block is red: the DAG did not merge it as blue, no reward", { hash });
     },
     protocolError: (who, code, cause) => stats.protocolError(who, code, cause),
+    proxyRejected: (reason) => stats.proxyRejected(reason),
   };
 }
 

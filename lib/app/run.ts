@@ -27,7 +27,11 @@ export interface Running {
   stats: Stats;
   /** The template service: node link, jobs per payout address, block submission. */
   service: TemplateService;
-  /** Graceful stop: no new miners, in-flight blocks finished, node closed. */
+  /**
+   * Graceful stop (drain): /health turns 503 draining, listeners close, miners are asked to
+   * reconnect, in-flight share replies and blocks finish within drain_timeout_ms; then the node
+   * link, HTTP and the rest close.
+   */
   stop(): Promise<void>;
 }
 
@@ -91,7 +95,23 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     log: log.child({ part: "stratum" }),
   });
   const closers: Array<() => Promise<void> | void> = [];
+  let draining = false;
   const stopAll = async (): Promise<void> => {
+    // Drain first, with the node link and /health (503 draining) still up, so in-flight blocks
+    // reach the node and balancers move miners away; then close the rest in reverse order.
+    draining = true;
+    try {
+      await stratum.shutdown();
+      // The final counts of this process, for reconciling across instances after it is gone.
+      const t = stats.snapshot({ workers: false }).totals;
+      log.info("drained", {
+        shares_valid: t.shares.valid,
+        blocks_found: t.blocks.found,
+        blocks_accepted: t.blocks.accepted,
+      });
+    } catch (err) {
+      log.warn("error while draining", { error: String(err) });
+    }
     for (const close of closers.reverse()) {
       try {
         await close();
@@ -143,6 +163,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
             nodeConnected: s.connected,
             nodeSynced: s.synced || config.allowUnsynced,
             listening: stratum.listeners.length > 0,
+            draining,
           };
         },
       });

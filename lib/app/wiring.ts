@@ -25,8 +25,15 @@ export function listenerOptionsOf(l: ListenerConfig): ListenerOptions {
   };
   if (l.dialect !== "auto") options.dialect = l.dialect;
   if (l.tls !== undefined) options.tls = { cert: l.tls.cert, key: l.tls.key };
+  if (l.proxyProtocol) options.proxy = { trusted: l.trustedProxies };
   return options;
 }
+
+/**
+ * On SIGTERM, how long miners asked to reconnect get to leave by themselves before the rest are
+ * closed, ms: SRBMiner closes at once and redials after 5 s; the settle only has to see them go.
+ */
+export const RECONNECT_SETTLE_MS = 5_000;
 
 /** Server-wide Stratum options from the config (limits, job interval ms, extranonce bytes). */
 export function serverOptionsOf(config: Config): Partial<ServerOptions> {
@@ -38,6 +45,9 @@ export function serverOptionsOf(config: Config): Partial<ServerOptions> {
     handshakeTimeoutMs: config.limits.handshakeTimeoutMs,
     idleTimeoutMs: config.limits.idleTimeoutMs,
     maxLineBytes: config.limits.maxLineBytes,
+    proxyHeaderTimeoutMs: config.limits.proxyHeaderTimeoutMs,
+    shutdownGraceMs: config.limits.drainTimeoutMs,
+    reconnectSettleMs: Math.min(RECONNECT_SETTLE_MS, config.limits.drainTimeoutMs),
   };
   if (config.address !== undefined) options.defaultAddress = config.address;
   return options;

@@ -103,10 +103,13 @@ export function renderHelp(): string {
       ),
     );
   }
-  out.push(...entry(
-    perListenerKeys().join(", "),
-    "Override the top-level value for this port (same values as the options above).",
-  ));
+  out.push(
+    ...wrap(perListenerKeys().join(", "), "  "),
+    ...wrap(
+      "Override the top-level value for this port (same values as the options above).",
+      " ".repeat(FLAG_COLUMN),
+    ),
+  );
   out.push(
     "",
     "Exit status: 0 on a clean stop, 2 on a configuration error (printed as one line), 1 otherwise.",

@@ -70,6 +70,8 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
       handshakeTimeoutMs: v.handshake_timeout_ms,
       idleTimeoutMs: v.idle_timeout_ms,
       maxLineBytes: v.max_line_bytes,
+      proxyHeaderTimeoutMs: v.proxy_header_timeout_ms,
+      drainTimeoutMs: v.drain_timeout_ms,
     },
     http: v.http,
     maxWorkers: v.max_workers,

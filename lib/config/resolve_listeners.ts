@@ -2,6 +2,7 @@
 // difficulty bounds, unique binds, and TLS files read through the injected readFile.
 
 import { join } from "node:path";
+import type { Cidr } from "../framing/mod.ts";
 import { ConfigError } from "./errors.ts";
 import type { RawListener } from "./listeners.ts";
 import {
@@ -188,11 +189,23 @@ export function buildListeners(
           `(${raws[clash]!.where}); give each listener its own port`,
       );
     }
+    const tls = tlsOf(l, o, readFile);
+    const proxyProtocol = (o.overrides.proxy_protocol ?? m.values.proxy_protocol) === "on";
+    const trustedProxies = (o.overrides.trusted_proxies ?? m.values.trusted_proxies) as Cidr[];
+    if (proxyProtocol && trustedProxies.length === 0) {
+      throw new ConfigError(
+        "conflict",
+        `listener ${i + 1} (${l.where}) has proxy_protocol on but no trusted_proxies; list the ` +
+          `load balancers' addresses, e.g. trusted_proxies: ["10.0.0.0/8"]`,
+      );
+    }
     out.push({
       bind: l.bind,
       dialect: (o.overrides.dialect ?? m.values.dialect) as ListenerConfig["dialect"],
       difficulty: difficultyOf(m, l, o),
-      tls: tlsOf(l, o, readFile),
+      tls,
+      proxyProtocol,
+      trustedProxies,
     });
   }
   return out;

@@ -2,9 +2,11 @@
 // Add or change a setting here only; flag and environment names are derived from the key.
 
 import type { Codec } from "./values.ts";
+import type { Cidr } from "../framing/mod.ts";
 import {
   bindAddress,
   bool,
+  cidrList,
   difficulty,
   durationMs,
   int,
@@ -61,6 +63,14 @@ export interface Setting<T> {
   /** Keys of the Go / Rust kaspa-stratum-bridge config.yaml meaning this setting. */
   bridgeKeys?: (string | BridgeKey<T>)[];
 }
+
+/** off | on (also false/true, no/yes, 0/1, and YAML booleans). */
+const onOff: Codec<"off" | "on"> = {
+  type: "off | on",
+  parseText: (t) => (bool.parseText(t) ? "on" : "off"),
+  parseValue: (v) => (bool.parseValue(v) ? "on" : "off"),
+  show: String,
+};
 
 function setting<T>(s: Setting<T>): Setting<T> {
   return s;
@@ -133,6 +143,44 @@ export const SETTINGS = {
     doc: "Miner dialect: auto detects it at subscribe; array (lolMiner, SRBMiner, Goldshell), " +
       "bighex (IceRiver, BzMiner), bitmain (Antminer KS3/KS5), simple (KIP simplified Stratum) " +
       "force one.",
+  }),
+  proxy_protocol: setting<"off" | "on">({
+    arg: "<off|on>",
+    group: "Stratum listeners",
+    codec: onOff,
+    default: "off",
+    perListener: true,
+    doc: "on: every connection must open with a PROXY protocol header (v1 or v2, as HAProxy " +
+      "send-proxy / send-proxy-v2 and nginx proxy_protocol write it) from a trusted_proxies " +
+      "address; its client address then stands for the miner in limits, metrics, logs and /api. " +
+      "A missing, malformed or untrusted header closes the connection.",
+  }),
+  trusted_proxies: setting<Cidr[]>({
+    arg: "<cidr...>",
+    group: "Stratum listeners",
+    codec: cidrList,
+    default: [],
+    perListener: true,
+    doc: "Addresses of the load balancers allowed to send PROXY headers, as CIDR ranges " +
+      '("10.0.0.0/8 127.0.0.1"). Required when proxy_protocol is on.',
+  }),
+  proxy_header_timeout_ms: setting({
+    arg: "<ms>",
+    group: "Stratum listeners",
+    codec: durationMs(100, 60_000),
+    default: 5_000,
+    unit: "ms",
+    doc: "Time a connection on a proxy_protocol listener has to send its PROXY header.",
+  }),
+  drain_timeout_ms: setting({
+    arg: "<ms>",
+    group: "Stratum listeners",
+    codec: durationMs(0, 600_000),
+    default: 30_000,
+    unit: "ms",
+    doc: "On SIGTERM: /health turns 503 draining, listeners stop accepting, miners that support " +
+      "it are told client.reconnect, and share replies and block submissions in flight get up " +
+      "to this long to finish before the process exits.",
   }),
   start_diff: setting({
     arg: "<diff>",

@@ -1,6 +1,7 @@
 // The resolved configuration the rest of kstratum receives from loadConfig.
 // Types only; every value here has already been parsed and validated.
 
+import type { Cidr } from "../framing/mod.ts";
 import type { Network } from "../kaspa/network.ts";
 import type { LogLevel } from "../log/mod.ts";
 import { DIALECT_IDS, type DialectId } from "../dialects/dialect.ts";
@@ -72,6 +73,10 @@ export interface ListenerConfig {
   difficulty: DifficultyConfig;
   /** Present when the port speaks Stratum over TLS. */
   tls: TlsConfig | undefined;
+  /** Every connection opens with a PROXY protocol header (v1 or v2) from a trusted proxy. */
+  proxyProtocol: boolean;
+  /** Sources allowed to send PROXY headers; never empty when proxyProtocol is on. */
+  trustedProxies: Cidr[];
 }
 
 /** Bounds on miner connections. */
@@ -86,6 +91,10 @@ export interface LimitsConfig {
   idleTimeoutMs: number;
   /** Longest accepted request line, bytes (newline excluded). */
   maxLineBytes: number;
+  /** Time a connection on a PROXY listener has to send its header, ms. */
+  proxyHeaderTimeoutMs: number;
+  /** On SIGTERM, longest wait for share replies and block submissions in flight, ms. */
+  drainTimeoutMs: number;
 }
 
 /** Everything main.ts needs to build the server. */

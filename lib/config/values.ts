@@ -1,6 +1,7 @@
 // Value codecs for configuration settings: parse text (CLI, environment) and file values.
 // Pure; a codec throws ValueProblem with the reason only, the resolver adds where it came from.
 
+import { type Cidr, parseCidr } from "../framing/mod.ts";
 import { ValueProblem } from "./errors.ts";
 import type { HostPort, LogFormat, NodeEndpoint } from "./types.ts";
 
@@ -219,6 +220,37 @@ export function listOf<T>(
     show: (v) => v.map(item.show).join(" "),
   };
 }
+
+function parseCidrItem(t: string): Cidr {
+  const c = parseCidr(t);
+  if ("error" in c) throw new ValueProblem(c.error);
+  return c;
+}
+
+/**
+ * CIDR ranges ("10.0.0.0/8", "2001:db8::/32", or a single address), separated by spaces, ";" or
+ * "|" (the one a `--listen` spec can carry); "none" or nothing means none.
+ */
+export const cidrList: Codec<Cidr[]> = {
+  type: 'CIDR ranges ("10.0.0.0/8 ::1"), or none',
+  parseText: (t) =>
+    t.trim().toLowerCase() === "none"
+      ? []
+      : t.split(/[\s;|]+/).filter((p) => p !== "").map(parseCidrItem),
+  parseValue(value: unknown): Cidr[] {
+    if (typeof value === "string") return cidrList.parseText(value);
+    if (!Array.isArray(value)) {
+      throw new ValueProblem(`expected a list of CIDR ranges, got ${describe(value)}`);
+    }
+    return value.map((v) => {
+      if (typeof v !== "string") {
+        throw new ValueProblem(`expected a CIDR range, got ${describe(v)}`);
+      }
+      return parseCidrItem(v);
+    });
+  },
+  show: (v) => (v.length === 0 ? "none" : v.map((c) => c.text).join(" ")),
+};
 
 export const nodeList: Codec<NodeEndpoint[]> = listOf({
   type: "host:port (gRPC) or ws://host:port (wRPC) endpoints, tried in order",

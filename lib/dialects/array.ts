@@ -27,6 +27,7 @@ export const arrayDialect: Dialect = {
   bodyFormat: "words",
   difficultyIn: "set_difficulty",
   channelPerWorker: false,
+  reconnect: true,
   decode: decodeMining,
   subscribeResult: () => ETHEREUM_STRATUM_SUBSCRIBED,
   authorizeResult: () => true,

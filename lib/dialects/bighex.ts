@@ -22,6 +22,7 @@ export const bighexDialect: Dialect = {
   bodyFormat: "bigjob",
   difficultyIn: "set_difficulty",
   channelPerWorker: false,
+  reconnect: true,
   decode: decodeMining,
   subscribeResult: () => ETHEREUM_STRATUM_SUBSCRIBED,
   authorizeResult: () => true,

@@ -18,6 +18,7 @@ export const bitmainDialect: Dialect = {
   bodyFormat: "words",
   difficultyIn: "set_difficulty",
   channelPerWorker: false,
+  reconnect: true,
   decode: decodeMining,
   subscribeResult: () => [null, "", 8],
   authorizeResult: () => true,

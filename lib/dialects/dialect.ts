@@ -80,6 +80,11 @@ export interface Dialect {
   readonly difficultyIn: "set_difficulty" | "notify";
   /** Whether one connection may authorize several workers, each a separate channel (`simple`). */
   readonly channelPerWorker: boolean;
+  /**
+   * Whether this family's miners are sent `client.reconnect` when kstratum drains (SIGTERM), so
+   * they reconnect at once through the balancer; see docs/miners.md for which firmware honours it.
+   */
+  readonly reconnect: boolean;
 
   /** Maps an envelope to a typed request (method names and param layout are the dialect's). */
   decode(request: RpcRequest): DecodedRequest;

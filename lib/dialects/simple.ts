@@ -67,6 +67,7 @@ export const simpleDialect: Dialect = {
   bodyFormat: "simplified",
   difficultyIn: "notify",
   channelPerWorker: true,
+  reconnect: false,
   decode: decodeSimplified,
   subscribeResult: () => true,
   authorizeResult: (f) => [f.workerId, f.prefixHex, f.difficulty],

@@ -114,7 +114,11 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
       const verdict = health();
       return json(
         {
-          status: verdict.ok ? "ok" : "unavailable",
+          status: verdict.ok
+            ? "ok"
+            : verdict.reasons[0] === "draining"
+            ? "draining"
+            : "unavailable",
           reasons: verdict.reasons,
           reason: verdict.reason,
         },

@@ -9,10 +9,13 @@ export interface HealthState {
   nodeSynced: boolean;
   /** The Stratum listeners are accepting miners. */
   listening: boolean;
+  /** Shutting down (SIGTERM): balancers should send miners elsewhere. */
+  draining?: boolean;
 }
 
 /** Stable codes for what is wrong. */
 export type HealthReason =
+  | "draining"
   | "node-disconnected"
   | "node-not-synced"
   | "not-listening"
@@ -29,6 +32,7 @@ export interface HealthVerdict {
 }
 
 const SENTENCES: Record<HealthReason, string> = {
+  draining: "draining: shutting down, miners are moving to other instances",
   "node-disconnected": "not connected to the node",
   "node-not-synced": "the node is not synced",
   "not-listening": "not listening for miners",
@@ -49,6 +53,7 @@ export function judgeHealth(state: HealthState | undefined): HealthVerdict {
   const reasons: HealthReason[] = [];
   if (!state) reasons.push("health-unknown");
   else {
+    if (state.draining === true) reasons.push("draining");
     if (!state.nodeConnected) reasons.push("node-disconnected");
     else if (!state.nodeSynced) reasons.push("node-not-synced");
     if (!state.listening) reasons.push("not-listening");

@@ -23,6 +23,11 @@ export interface HttpServer {
   readonly finished: Promise<void>;
 }
 
+/** Whether Deno runs with unstable net APIs (deno.json `unstable: ["net"]`). */
+function unstableNet(): boolean {
+  return typeof (Deno as unknown as { listenDatagram?: unknown }).listenDatagram === "function";
+}
+
 /**
  * Serves /metrics, /api/*, /health and the dashboard. Resolves once listening; rejects when the
  * address cannot be bound.
@@ -40,6 +45,9 @@ export function startHttp(opts: HttpOptions): Promise<HttpServer> {
     const server = Deno.serve({
       hostname: opts.hostname ?? "127.0.0.1",
       port: opts.port,
+      // SO_REUSEPORT, so a new kstratum binds this port while the old one drains (upgrades).
+      // Deno 2.9 keeps it behind unstable net (deno.json) and exits when asked for it without.
+      ...(Deno.build.os === "linux" && unstableNet() ? { reusePort: true } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
       onListen: () => {}, // the composition root logs the address, structured
       onError: () => new Response(JSON.stringify({ error: "internal" }), { status: 500 }),

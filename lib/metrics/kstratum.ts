@@ -2,6 +2,7 @@
 // meaning and units (docs/metrics.md), plus kstratum's own. Pure: a stats snapshot in, families out.
 
 import type { DialectId } from "../dialects/mod.ts";
+import { PROXY_REJECT_REASONS } from "../session/mod.ts";
 import {
   HASHES_PER_DIFFICULTY,
   type HistogramSnapshot,
@@ -394,6 +395,14 @@ function* serverFamilies(snap: StatsSnapshot, proc: ProcessInfo): Generator<Metr
   yield counter("ks_protocol_errors_total", "Protocol errors answered to miners", [{
     value: t.protocolErrors,
   }]);
+  yield counter(
+    "ks_proxy_rejected_total",
+    "Connections a proxy_protocol listener closed before their session, by reason",
+    PROXY_REJECT_REASONS.map((reason) => ({
+      labels: { reason },
+      value: t.proxyRejected[reason],
+    })),
+  );
   yield gauge(
     "ks_hashrate",
     "Whole-server hashrate from accepted shares, hashes per second, by window",

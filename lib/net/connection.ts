@@ -150,6 +150,26 @@ export class Connection {
     this.#draining = true;
   }
 
+  /**
+   * Asks the miner to reconnect (`client.reconnect`) when its dialect takes it; requests keep
+   * being served meanwhile. False when nothing was sent.
+   */
+  askReconnect(): boolean {
+    if (this.#closed) return false;
+    const line = this.#session.reconnectLine();
+    if (line === undefined) return false;
+    this.#send(line, undefined);
+    return true;
+  }
+
+  /** Resolves once queued lines are written (share replies included), or after `ms`. */
+  async flushWithin(ms: number): Promise<void> {
+    let timer: Timer | undefined;
+    const late = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+    await Promise.race([this.#queue.flushed().catch(() => {}), late]);
+    clearTimeout(timer);
+  }
+
   /** Closes now: timers, job stream, session (reports the disconnect), queue, socket. Idempotent. */
   close(reason: string): void {
     if (this.#closed) return;

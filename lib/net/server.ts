@@ -8,6 +8,9 @@ import { Connection } from "./connection.ts";
 import { serverTls, tlsContext } from "./tls.ts";
 import { type ByteConn, peerIp } from "./socket_conn.ts";
 import { WakeWheel } from "./wake_wheel.ts";
+import { acceptProxy, duplexAfterHeader, RejectLog } from "./proxy_accept.ts";
+import { SocketConn } from "./socket_conn.ts";
+import type { Cidr } from "../framing/mod.ts";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import {
   type ListenerInfo,
@@ -29,6 +32,8 @@ interface Bound {
     node: Server;
   };
   session: SessionOptions;
+  /** Set on a proxy_protocol listener: who may send PROXY headers. */
+  proxy: { trusted: Cidr[] } | undefined;
 }
 
 /** Raised for listener settings that cannot work (bad port, bad difficulty). `code` is stable. */
@@ -80,6 +85,9 @@ export class StratumServer {
   readonly #connections = new Set<Connection>();
   readonly #serving = new Set<Promise<void>>();
   readonly #perIp = new Map<string, number>();
+  /** Connections still sending their PROXY header (no session yet). */
+  readonly #headerPending = new Set<{ close(): void }>();
+  readonly #rejectLog: RejectLog;
   #stopping = false;
 
   /** A server with no listener yet; see {@linkcode StratumServer.listen}. */
@@ -87,6 +95,7 @@ export class StratumServer {
     this.options = { ...SERVER_DEFAULTS, ...options };
     this.#deps = deps;
     this.#wakes = new WakeWheel(() => deps.clock.now());
+    this.#rejectLog = new RejectLog(deps.log, () => deps.clock.now());
   }
 
   /** Open connections. */
@@ -123,11 +132,12 @@ export class StratumServer {
         : { defaultAddress: this.options.defaultAddress }),
     };
     let bound: Bound;
+    const proxy = options.proxy;
     if (tls === undefined) {
-      const deno = Deno.listen({ hostname, port: options.port });
+      const deno = this.#listenTcp(hostname, options.port, options.reusePort ?? true);
       const addr = deno.addr as Deno.NetAddr;
       const tcp = { kind: "tcp" as const, deno, accepting: Promise.resolve() };
-      bound = { info: infoOf(options, addr.hostname, addr.port), listener: tcp, session };
+      bound = { info: infoOf(options, addr.hostname, addr.port), listener: tcp, session, proxy };
       tcp.accepting = this.#accept(bound, deno);
     } else {
       const node = await listenNode(hostname, options.port);
@@ -136,12 +146,31 @@ export class StratumServer {
         info: infoOf(options, addr.address, addr.port),
         listener: { kind: "tls", node },
         session,
+        proxy,
       };
       node.on("connection", (socket: Socket) => {
         socket.setNoDelay(true);
         // Errors reach the connection through its reads; one before then is not fatal.
         socket.on("error", () => {});
-        this.#adopt(() => serverTls(socket, tls), peerIp(socket), () => socket.destroy(), tlsBound);
+        if (proxy === undefined) {
+          this.#adopt(
+            () => serverTls(socket, tls),
+            peerIp(socket),
+            () => socket.destroy(),
+            tlsBound,
+          );
+          return;
+        }
+        // The PROXY header comes before the TLS handshake: read it from the raw socket, then run
+        // TLS over what follows.
+        const raw = new SocketConn(socket, () => socket.destroy());
+        this.#proxied(
+          tlsBound,
+          proxy.trusted,
+          raw,
+          peerIp(socket),
+          (conn) => serverTls(duplexAfterHeader(conn, socket), tls),
+        );
       });
       node.on("error", (e) => {
         if (!this.#stopping) {
@@ -161,15 +190,42 @@ export class StratumServer {
   }
 
   /**
-   * Graceful shutdown: stop accepting, stop reading requests, wait (up to shutdownGraceMs) for
-   * in-flight block submissions, then close every connection.
+   * A TCP listen socket, with SO_REUSEPORT on Linux when `reusePort`. Deno 2.9 has it behind
+   * `unstable: ["net"]` (deno.json) and exits the process (status 70) when it is asked for
+   * without; so it is asked for only when an unstable net API is present.
+   */
+  #listenTcp(hostname: string, port: number, reusePort: boolean): Deno.Listener {
+    if (reusePort && Deno.build.os === "linux") {
+      if (unstableNet()) return Deno.listen({ hostname, port, reusePort: true });
+      this.#deps.log.warn("reusePort needs unstable net (deno.json); listening without it", {
+        port,
+      });
+    }
+    return Deno.listen({ hostname, port });
+  }
+
+  /**
+   * Graceful shutdown (drain): stop accepting; with reconnectSettleMs, tell miners whose dialect
+   * takes it to reconnect and keep serving their shares until they leave or the settle time
+   * ends; then stop reading requests, wait for in-flight block submissions and for replies to be
+   * written (all within shutdownGraceMs), and close every connection.
    */
   async shutdown(): Promise<void> {
     if (this.#stopping) return;
     this.#stopping = true;
+    const deadline = Date.now() + this.options.shutdownGraceMs;
     for (const b of this.#bound) {
       if (b.listener.kind === "tcp") closeQuietly(b.listener.deno);
       else b.listener.node.close();
+    }
+    for (const tcp of this.#headerPending) closeQuietly(tcp);
+    const settleMs = Math.min(this.options.reconnectSettleMs, this.options.shutdownGraceMs);
+    if (settleMs > 0) {
+      const asked = [...this.#connections].filter((c) => c.askReconnect());
+      if (asked.length > 0) {
+        this.#deps.log.info("draining: asked miners to reconnect", { count: asked.length });
+        await untilOrLate(() => asked.every((c) => c.closed), settleMs);
+      }
     }
     const conns = [...this.#connections];
     for (const c of conns) c.drain();
@@ -178,11 +234,14 @@ export class StratumServer {
       this.#deps.log.info("waiting for block submissions", { count: inflight.length });
       let timer: ReturnType<typeof setTimeout> | undefined;
       const grace = new Promise<void>((resolve) =>
-        timer = setTimeout(resolve, this.options.shutdownGraceMs)
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
       );
       await Promise.race([Promise.allSettled(inflight), grace]);
       clearTimeout(timer);
     }
+    // Share replies (and the block replies just settled) reach the miner before the close.
+    const flushMs = Math.max(0, Math.min(deadline - Date.now(), this.options.closeFlushMs));
+    await Promise.all(conns.map((c) => c.flushWithin(flushMs)));
     for (const c of conns) c.close("shutdown");
     const accepting = this.#bound.flatMap((b) =>
       b.listener.kind === "tcp" ? [b.listener.accepting] : []
@@ -197,6 +256,11 @@ export class StratumServer {
       for await (const conn of listener) {
         const tcp = conn as Deno.TcpConn;
         const ip = (tcp.remoteAddr as Deno.NetAddr).hostname;
+        if (bound.proxy !== undefined) {
+          tcp.setNoDelay(true);
+          this.#proxied(bound, bound.proxy.trusted, tcp, ip, (conn) => conn);
+          continue;
+        }
         this.#adopt(
           () => {
             tcp.setNoDelay(true);
@@ -212,6 +276,50 @@ export class StratumServer {
         this.#deps.log.error("accept failed", { listener: bound.info.name, error: String(e) });
       }
     }
+  }
+
+  /**
+   * A connection on a proxy_protocol listener: reads its PROXY header (trust first, then budget
+   * and timeout, see proxy_accept.ts), then adopts it under the client address the header names,
+   * `open` turning the bytes after the header into the miner's stream (TLS runs there).
+   * Header reads in progress count against max_connections.
+   */
+  #proxied(
+    bound: Bound,
+    trusted: Cidr[],
+    tcp: ByteConn,
+    peer: string,
+    open: (afterHeader: ByteConn) => ByteConn,
+  ): void {
+    if (
+      this.#stopping ||
+      this.#connections.size + this.#headerPending.size >= this.options.maxConnections
+    ) {
+      closeQuietly(tcp);
+      return;
+    }
+    this.#headerPending.add(tcp);
+    const step = acceptProxy(tcp, peer, trusted, {
+      maxBytes: this.options.proxyHeaderMaxBytes,
+      timeoutMs: this.options.proxyHeaderTimeoutMs,
+    }).then((r) => {
+      this.#headerPending.delete(tcp);
+      if (!r.ok) {
+        this.#deps.events.proxyRejected?.(r.reason);
+        this.#rejectLog.reject(bound.info.name, peer, r.reason, r.detail);
+        closeQuietly(tcp);
+        return;
+      }
+      if (this.#stopping) {
+        closeQuietly(tcp);
+        return;
+      }
+      this.#adopt(() => open(r.conn), r.ip, () => r.conn.close(), bound);
+    }).catch((e) => {
+      closeQuietly(tcp);
+      this.#deps.log.error("PROXY header step failed", { peer, error: String(e) });
+    }).finally(() => this.#serving.delete(step));
+    this.#serving.add(step);
   }
 
   /** Takes an accepted connection from `ip` (made by `open`), or refuses it with `refuse`. */
@@ -320,6 +428,17 @@ async function listenNode(hostname: string, port: number): Promise<Server> {
   });
   server.removeAllListeners("error");
   return server;
+}
+
+/** Resolves once `done()` holds (polled every 20 ms) or after `ms`. */
+async function untilOrLate(done: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+}
+
+/** Whether Deno runs with unstable net APIs (deno.json `unstable: ["net"]`, --unstable-net). */
+function unstableNet(): boolean {
+  return typeof (Deno as unknown as { listenDatagram?: unknown }).listenDatagram === "function";
 }
 
 function closeQuietly(resource: { close(): void }): void {

@@ -3,7 +3,7 @@
 // so a peer that never started the handshake held a file descriptor forever, past every timeout and
 // connection cap. Here closing a connection destroys its TCP socket, handshake or not.
 
-import type { Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { createSecureContext, type SecureContext, TLSSocket } from "node:tls";
 import { type ByteConn, SocketConn } from "./socket_conn.ts";
 
@@ -30,11 +30,12 @@ export function tlsContext(certPem: string, keyPem: string): SecureContext {
 const CLOSE_NOTIFY_MS = 1000;
 
 /**
- * Speaks TLS (server side) over `tcp`; the result reads and writes plaintext. Closing it after a
+ * Speaks TLS (server side) over `tcp` (a socket, or the rest of one after a PROXY header); the
+ * result reads and writes plaintext. Closing it after a
  * finished handshake sends close_notify first (bounded by CLOSE_NOTIFY_MS); before the handshake
  * it destroys the socket at once.
  */
-export function serverTls(tcp: Socket, context: SecureContext): ByteConn {
+export function serverTls(tcp: Duplex, context: SecureContext): ByteConn {
   const tls = new TLSSocket(tcp, { isServer: true, secureContext: context });
   let secure = false;
   tls.on("secure", () => (secure = true));

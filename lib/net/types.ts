@@ -2,6 +2,7 @@
 // Types and defaults only.
 
 import type { DialectId } from "../dialects/mod.ts";
+import type { Cidr } from "../framing/mod.ts";
 import type { Logger } from "../log/mod.ts";
 import type { Clock } from "../runtime/mod.ts";
 import type {
@@ -45,6 +46,17 @@ export interface ListenerOptions {
   extranonceSize?: ExtranonceSize;
   /** Speak Stratum over TLS with this PEM certificate chain and key. */
   tls?: { cert: string; key: string };
+  /**
+   * Every connection opens with a PROXY protocol header (v1 or v2) from a peer in `trusted`;
+   * the header's client address then stands for the miner. On a TLS listener the header comes
+   * before the TLS handshake (HAProxy `send-proxy` with TLS passed through).
+   */
+  proxy?: { trusted: Cidr[] };
+  /**
+   * SO_REUSEPORT (Linux): a second kstratum may bind the same port while this one drains, for
+   * upgrades without downtime. Default true for plain TCP listeners.
+   */
+  reusePort?: boolean;
 }
 
 /** Server-wide settings shared by every listener. */
@@ -73,10 +85,22 @@ export interface ServerOptions {
   maxNonces: number;
   /** Workers per connection; default 16. */
   maxWorkers: number;
-  /** Longest wait for in-flight block submissions at shutdown, ms; default 10000. */
+  /**
+   * Longest wait at shutdown for in-flight block submissions and for share replies to be
+   * written, ms; default 10000.
+   */
   shutdownGraceMs: number;
+  /**
+   * At shutdown, how long miners told `client.reconnect` get to leave on their own while their
+   * shares are still served, ms; 0 (default) sends no reconnect. Capped by shutdownGraceMs.
+   */
+  reconnectSettleMs: number;
   /** Longest wait to flush a last error before closing, ms; default 1000. */
   closeFlushMs: number;
+  /** Time a connection on a PROXY listener has to send its header, ms; default 5000. */
+  proxyHeaderTimeoutMs: number;
+  /** Largest PROXY header accepted, bytes; default 1024. */
+  proxyHeaderMaxBytes: number;
 }
 
 /** Defaults of {@linkcode ServerOptions}. */
@@ -93,7 +117,10 @@ export const SERVER_DEFAULTS: Readonly<ServerOptions> = {
   maxNonces: 16_384,
   maxWorkers: 16,
   shutdownGraceMs: 10_000,
+  reconnectSettleMs: 0,
   closeFlushMs: 1_000,
+  proxyHeaderTimeoutMs: 5_000,
+  proxyHeaderMaxBytes: 1024,
 };
 
 /** Where a listener ended up listening. */

@@ -79,7 +79,22 @@ export interface MinerEvents {
   blockColor(hash: string, blue: boolean): void;
   /** A protocol error answered to a miner (bad request, unknown method, ...), `cause` when known. */
   protocolError(who: WorkerRef | undefined, code: number, cause?: RefusalCause): void;
+  /** A connection on a PROXY protocol listener was closed before its session started. */
+  proxyRejected?(reason: ProxyRejectReason): void;
 }
+
+/**
+ * Why a PROXY protocol listener closed a connection: its peer is not in trusted_proxies, it sent
+ * no header or a malformed one (over the byte budget included), or none within the timeout.
+ */
+export type ProxyRejectReason = "untrusted" | "malformed" | "timeout";
+
+/** Every ProxyRejectReason, in metrics order. */
+export const PROXY_REJECT_REASONS: readonly ProxyRejectReason[] = [
+  "untrusted",
+  "malformed",
+  "timeout",
+];
 
 /** A sink that drops everything (for tests and tools that do not count). */
 export const noEvents: MinerEvents = {

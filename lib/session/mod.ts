@@ -30,11 +30,12 @@ export {
 export type { VardiffOptions, VardiffState } from "./vardiff.ts";
 export { MAX_WORKER_NAME, parseDifficultyOverride, parseUser } from "./user.ts";
 export type { ParsedUser } from "./user.ts";
-export { noEvents } from "./events.ts";
+export { noEvents, PROXY_REJECT_REASONS } from "./events.ts";
 export type {
   BlockEvent,
   BlockVerdictKind,
   MinerEvents,
+  ProxyRejectReason,
   RefusalCause,
   ShareEvent,
   ShareOutcome,

@@ -21,6 +21,9 @@ import { vardiffNextCheck, vardiffOnTick } from "./vardiff.ts";
 /** `core.out` between steps: frozen, since every step starts with its own array. */
 const NO_EFFECTS = Object.freeze([]) as unknown as Effect[];
 
+/** What a draining server sends miners whose dialect takes it (one line, no id). */
+const RECONNECT_LINE = '{"id":null,"method":"client.reconnect","params":[]}';
+
 /**
  * One miner connection's state machine. Feed it lines, jobs, timer ticks and block outcomes
  * with the current time (ms); run the returned effects in order.
@@ -169,6 +172,17 @@ export class Session {
       case "extranonceSubscribe":
         return reply(core, request.id, true);
     }
+  }
+
+  /**
+   * The `client.reconnect` notification to send when the server drains, or undefined when the
+   * miner has not subscribed or its dialect does not take one (dialect `reconnect`). No params:
+   * the miner reconnects to the address it dialled, that is, through the balancer.
+   */
+  reconnectLine(): string | undefined {
+    const phase = this.#core.phase;
+    if (phase.kind !== "subscribed" && phase.kind !== "authorized") return undefined;
+    return phase.dialect.reconnect ? RECONNECT_LINE : undefined;
   }
 
   /** The session's dialect; before subscribe: the forced one, else detection (or a guess for errors). */

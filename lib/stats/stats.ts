@@ -5,6 +5,7 @@ import { disconnectErrorName, protocolErrorName, shareErrorName } from "./errors
 import type {
   BlockEvent,
   MinerEvents,
+  ProxyRejectReason,
   RefusalCause,
   ShareEvent,
   WorkerRef,
@@ -66,6 +67,7 @@ export class Stats implements MinerEvents {
     jobs: 0,
     disconnects: 0,
     protocolErrors: 0,
+    proxyRejected: { untrusted: 0, malformed: 0, timeout: 0 },
     blocks: { found: 0, accepted: 0, rejected: 0, unreachable: 0, blue: 0, red: 0 },
   };
   #errorsUnattributed = new Map<string, number>();
@@ -204,6 +206,11 @@ export class Stats implements MinerEvents {
     const w = who ? this.#worker(who) : undefined;
     if (w) w.error(name);
     else this.#unattributed(name);
+  }
+
+  /** Counts a connection a PROXY protocol listener closed before its session started. */
+  proxyRejected(reason: ProxyRejectReason): void {
+    this.#totals.proxyRejected[reason]++;
   }
 
   #unattributed(name: string): void {

@@ -1,7 +1,7 @@
 // The shapes Stats exposes: options, node status and the read-only snapshot.
 // Types only: `stats.ts` produces them; `metrics/`, `http/` and the console formatter read them.
 
-import type { BlockVerdictKind, ShareOutcome } from "../session/events.ts";
+import type { BlockVerdictKind, ProxyRejectReason, ShareOutcome } from "../session/events.ts";
 import type { Hashrates } from "./hashrate.ts";
 import type { HistogramSnapshot } from "./histogram.ts";
 
@@ -135,6 +135,8 @@ export interface Totals {
   disconnects: number;
   /** Protocol errors answered. */
   protocolErrors: number;
+  /** Connections a PROXY protocol listener closed before their session, by reason. */
+  proxyRejected: Record<ProxyRejectReason, number>;
   /** Blocks found, by node verdict, and by later color. */
   blocks: {
     found: number;

@@ -118,15 +118,17 @@ export async function assemble(options: {
 
 /** main.ts as a child process. */
 export class KstratumProcess {
-  readonly stratumPort = freePort();
-  readonly httpPort = freePort();
+  readonly stratumPort: number;
+  readonly httpPort: number;
   readonly log: string[] = [];
   readonly child: Deno.ChildProcess;
   readonly exited: Promise<Deno.CommandStatus>;
   #exitedNow = false;
 
   /** Spawns `deno run <start task flags> main.ts` with listeners on free loopback ports + `args`. */
-  constructor(args: string[]) {
+  constructor(args: string[], ports: { stratum?: number; http?: number } = {}) {
+    this.stratumPort = ports.stratum ?? freePort();
+    this.httpPort = ports.http ?? freePort();
     const flags = serverPermissionFlags(Deno.readTextFileSync(new URL("deno.json", ROOT)));
     this.child = new Deno.Command(Deno.execPath(), {
       args: [

@@ -77,6 +77,16 @@ Deno.test("http /health answers 503 with a reason for each way to be unhealthy",
     assert.deepEqual(body.reasons, reasons);
     assert.equal(typeof body.reason, "string");
   }
+  const draining = setup(() => ({
+    nodeConnected: true,
+    nodeSynced: true,
+    listening: true,
+    draining: true,
+  })).get("/health");
+  assert.equal(draining.status, 503);
+  const drainingBody = await draining.json();
+  assert.equal(drainingBody.status, "draining");
+  assert.deepEqual(drainingBody.reasons, ["draining"]);
   const broken = setup(() => {
     throw new Error("boom");
   }).get("/health");

@@ -350,3 +350,30 @@ Deno.test("config --help and --version win over every other argument and skip va
   if (help.kind === "help") assert.match(help.text, /--shares-per-min <n>/);
   assert.equal(loadConfig(["-V"], () => undefined, () => "").kind, "version");
 });
+
+Deno.test("config proxy_protocol per listener needs trusted_proxies and no TLS", () => {
+  const c = load([
+    "--listen",
+    ":5555",
+    "--listen",
+    ":5556,proxy_protocol=on,trusted_proxies=10.0.0.0/8|::1",
+    "--drain-timeout-ms",
+    "5s",
+  ]);
+  assert.equal(c.listeners[0]!.proxyProtocol, false);
+  assert.equal(c.listeners[1]!.proxyProtocol, true);
+  assert.deepEqual(c.listeners[1]!.trustedProxies.map((t) => t.text), ["10.0.0.0/8", "::1/128"]);
+  assert.equal(c.limits.drainTimeoutMs, 5000);
+  const file = load(["-c", "k.yaml"], {
+    files: {
+      "k.yaml": "proxy_protocol: on\ntrusted_proxies: [127.0.0.1]\nlisten: [':5555']\n",
+    },
+  });
+  assert.equal(file.listeners[0]!.proxyProtocol, true);
+  fails(["--listen", ":5556,proxy_protocol=on"], "conflict", /no trusted_proxies/);
+  fails(
+    ["--listen", ":5556,proxy_protocol=on,trusted_proxies=10.1.0.0/8"],
+    "bad_value",
+    /host bits/,
+  );
+});
