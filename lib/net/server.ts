@@ -34,6 +34,8 @@ interface Bound {
   session: SessionOptions;
   /** Set on a proxy_protocol listener: who may send PROXY headers. */
   proxy: { trusted: Cidr[] } | undefined;
+  /** Since when (epoch ms) accept has been failing; undefined while it works. */
+  acceptFailing?: number | undefined;
 }
 
 /** Raised for listener settings that cannot work (bad port, bad difficulty). `code` is stable. */
@@ -149,6 +151,7 @@ export class StratumServer {
         proxy,
       };
       node.on("connection", (socket: Socket) => {
+        tlsBound.acceptFailing = undefined;
         socket.setNoDelay(true);
         // Errors reach the connection through its reads; one before then is not fatal.
         socket.on("error", () => {});
@@ -172,8 +175,10 @@ export class StratumServer {
           (conn) => serverTls(duplexAfterHeader(conn, socket), tls),
         );
       });
+      // node:net retries accept on its own after an error (EMFILE included); it only reports it.
       node.on("error", (e) => {
         if (!this.#stopping) {
+          tlsBound.acceptFailing ??= Date.now();
           this.#deps.log.error("accept failed", { listener: tlsBound.info.name, error: String(e) });
         }
       });
@@ -251,30 +256,60 @@ export class StratumServer {
     this.#deps.log.info("stratum stopped", {});
   }
 
+  /** Whether every listener accepts; false while one is failing (e.g. out of file descriptors). */
+  get accepting(): boolean {
+    return this.#bound.length > 0 && this.#bound.every((b) => b.acceptFailing === undefined);
+  }
+
+  /**
+   * Accepts until shutdown. An accept error (EMFILE: out of file descriptors) never ends the loop:
+   * the listener is marked failing (so /health reports it), and accept is retried with backoff
+   * from 10 ms to 1 s; the listen queue keeps the miners that wait meanwhile.
+   */
   async #accept(bound: Bound, listener: Deno.Listener): Promise<void> {
-    try {
-      for await (const conn of listener) {
-        const tcp = conn as Deno.TcpConn;
-        const ip = (tcp.remoteAddr as Deno.NetAddr).hostname;
-        if (bound.proxy !== undefined) {
-          tcp.setNoDelay(true);
-          this.#proxied(bound, bound.proxy.trusted, tcp, ip, (conn) => conn);
-          continue;
+    let failures = 0;
+    while (!this.#stopping) {
+      let conn: Deno.Conn;
+      try {
+        conn = await listener.accept();
+      } catch (e) {
+        if (this.#stopping || e instanceof Deno.errors.BadResource) return;
+        failures++;
+        if (bound.acceptFailing === undefined) {
+          bound.acceptFailing = Date.now();
+          this.#deps.log.error("cannot accept miners; retrying", {
+            listener: bound.info.name,
+            error: String(e),
+          });
         }
-        this.#adopt(
-          () => {
-            tcp.setNoDelay(true);
-            return tcp;
-          },
-          ip,
-          () => closeQuietly(tcp),
-          bound,
-        );
+        await new Promise((r) => setTimeout(r, Math.min(1000, 10 * 2 ** Math.min(failures, 7))));
+        continue;
       }
-    } catch (e) {
-      if (!this.#stopping) {
-        this.#deps.log.error("accept failed", { listener: bound.info.name, error: String(e) });
+      if (bound.acceptFailing !== undefined) {
+        this.#deps.log.warn("accepting miners again", {
+          listener: bound.info.name,
+          downMs: Date.now() - bound.acceptFailing,
+          failedAccepts: failures,
+        });
+        bound.acceptFailing = undefined;
       }
+      failures = 0;
+      const tcp = conn as Deno.TcpConn;
+      const ip = (tcp.remoteAddr as Deno.NetAddr).hostname;
+      if (bound.proxy !== undefined) {
+        tcp.setNoDelay(true);
+        this.#proxied(bound, bound.proxy.trusted, tcp, ip, (conn) => conn);
+        continue;
+      }
+      this.#adopt(
+        () => {
+          tcp.setNoDelay(true);
+          return tcp;
+        },
+        ip,
+        () => closeQuietly(tcp),
+        bound,
+      );
     }
   }
 
