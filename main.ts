@@ -74,6 +74,16 @@ async function serve(config: Config, log: Logger): Promise<number> {
     console.error(`kstratum: ${startupProblem(err)}`);
     return 1;
   }
+  // Safety net: an out-of-descriptors error from inside Deno (its HTTP/2 and TLS machinery) that no
+  // code of ours awaits must not end the process; listeners rebind on their own. Only that error.
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    if (isOutOfDescriptors(e.reason)) {
+      e.preventDefault();
+      log.error("out of file descriptors (raise LimitNOFILE / ulimit -n)", {
+        error: String(e.reason),
+      });
+    }
+  });
   const stopped = Promise.withResolvers<void>();
   const onSignal = (): void => stopped.resolve();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
@@ -86,6 +96,12 @@ async function serve(config: Config, log: Logger): Promise<number> {
   await running.stop();
   log.info("stopped");
   return 0;
+}
+
+/** Whether `e` is an EMFILE/ENFILE error ("Too many open files", os error 23 or 24). */
+export function isOutOfDescriptors(e: unknown): boolean {
+  const text = e instanceof Error ? `${e.message} ${String(e.cause ?? "")}` : String(e);
+  return /too many open files|os error 2[34]\b/i.test(text);
 }
 
 /** One line saying what went wrong at start-up and what to do. */

@@ -129,8 +129,9 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     closers.push(balances.start());
 
     let grpcFrontPort: number | undefined;
+    let front: GrpcMiningFront | undefined;
     if (config.grpcFront !== undefined) {
-      const front = new GrpcMiningFront({
+      front = new GrpcMiningFront({
         host: config.grpcFront.host,
         port: config.grpcFront.port,
         serverVersion: `kstratum ${opts.version}`,
@@ -143,8 +144,9 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
         clock,
         log: log.child({ part: "grpc-front" }),
       });
-      grpcFrontPort = await front.listen();
-      closers.push(() => front.close());
+      const started = front;
+      grpcFrontPort = await started.listen();
+      closers.push(() => started.close());
     }
 
     let http: HttpServer | undefined;
@@ -157,12 +159,16 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
         ...(config.metricsInstance === undefined
           ? {}
           : { metricsInstance: config.metricsInstance }),
+        onDown: (e) => log.error("http cannot accept; retrying", { error: String(e) }),
+        onUp: (downMs) => log.warn("http accepting again", { downMs }),
         health: () => {
           const s = service.status();
           return {
             nodeConnected: s.connected,
             nodeSynced: s.synced || config.allowUnsynced,
-            listening: stratum.listeners.length > 0,
+            // Every listener accepts: one that cannot (out of file descriptors) is unhealthy.
+            listening: stratum.accepting && (front?.accepting ?? true) &&
+              (http?.accepting ?? true),
             draining,
           };
         },

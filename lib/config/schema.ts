@@ -359,11 +359,12 @@ export const SETTINGS = {
   grpc_listen: setting({
     arg: "<host:port|off>",
     group: "Stratum listeners",
-    codec: bindAddress(true),
+    codec: bindAddress(true, "127.0.0.1"),
     default: undefined,
     doc: 'Address of a kaspad-compatible gRPC mining port, or "off". Miners that speak ' +
       "kaspad's gRPC (kaspa-miner) mine through kstratum there: one template per payout address, " +
-      "PoW checked before the node sees a block.",
+      'PoW checked before the node sees a block. A bare ":port" binds 127.0.0.1 (the port has ' +
+      "no authentication); give 0.0.0.0:port to expose it (docs/deploy.md).",
   }),
   log_level: setting<LogLevel>({
     arg: "<level>",

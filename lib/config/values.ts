@@ -153,13 +153,19 @@ export function showHostPort(hp: HostPort): string {
   return hp.host.includes(":") ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
 }
 
-/** Listening address; "off" disables the service when `allowOff`. */
-export function bindAddress(allowOff: boolean): Codec<HostPort | undefined> {
+/**
+ * Listening address; "off" disables the service when `allowOff`. A missing host (":port") means
+ * `defaultHost`: all IPv4 interfaces unless the caller binds loopback by default.
+ */
+export function bindAddress(
+  allowOff: boolean,
+  defaultHost = "0.0.0.0",
+): Codec<HostPort | undefined> {
   const type = `host:port or ":port"${allowOff ? ', or "off"' : ""}`;
   return fromText(type, (t) => {
     const s = t.trim().toLowerCase();
     if (allowOff && (s === "off" || s === "" || s === "false")) return undefined;
-    return parseHostPort(t, "0.0.0.0", 0);
+    return parseHostPort(t, defaultHost, 0);
   }, (v) => (v === undefined ? "off" : showHostPort(v)));
 }
 

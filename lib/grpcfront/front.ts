@@ -21,18 +21,24 @@ export interface GrpcFrontOptions {
   maxAddressesPerConnection?: number;
   /** Simultaneous miner connections. Default 256. */
   maxConnections?: number;
+  /** Simultaneous miner connections from one IP address. Default 16. */
+  maxConnectionsPerIp?: number;
 }
 
 /** Bytes queued to a miner past which a new-template notification is skipped. */
 const NOTIFY_BACKLOG_BYTES = 1 << 20;
-/** Largest request a miner may send, bytes: a submitBlock with a full block fits many times over. */
-const MAX_REQUEST_BYTES = 4 << 20;
+/**
+ * Largest request a miner may send, bytes, refused from its length prefix before it is buffered: a
+ * header-only submitBlock is under 1 KB and a full block under 1 MB.
+ */
+export const MAX_REQUEST_BYTES = 1 << 20;
 
 /** The gRPC mining front server. */
 export class GrpcMiningFront {
   #server: GrpcStreamServer | undefined;
   #port = 0;
   #miners = new Set<MinerStream>();
+  #perIp = new Map<string, number>();
   readonly #log: Logger;
 
   /** A front that is not listening yet; call listen(). */
@@ -51,6 +57,12 @@ export class GrpcMiningFront {
       backlogBytes: NOTIFY_BACKLOG_BYTES,
       accept: (stream) => this.#accept(stream),
       onError: (e) => this.#log.warn("gRPC front error", { error: String(e) }),
+      onDown: (e) =>
+        this.#log.error("gRPC front cannot accept; retrying", {
+          port: this.#port,
+          error: String(e),
+        }),
+      onUp: (downMs) => this.#log.info("gRPC front accepting again", { port: this.#port, downMs }),
     });
     try {
       this.#port = server.listen();
@@ -72,8 +84,20 @@ export class GrpcMiningFront {
     return this.#miners.size;
   }
 
+  /** Whether the listener accepts (false while it is rebound after a failure). */
+  get accepting(): boolean {
+    return this.#server?.accepting ?? false;
+  }
+
   #accept(stream: ServerStream): StreamHandler | string {
     if (this.#miners.size >= (this.options.maxConnections ?? 256)) return "too many miners";
+    const ip = stream.peerHost;
+    const fromIp = this.#perIp.get(ip) ?? 0;
+    if (fromIp >= (this.options.maxConnectionsPerIp ?? 16)) {
+      this.#log.warn("gRPC stream refused", { ip, reason: "per-IP limit" });
+      return "too many streams from this address";
+    }
+    this.#perIp.set(ip, fromIp + 1);
     const miner = new MinerStream(stream, {
       deps: this.deps,
       log: this.#log.child({ peer: stream.peer }),
@@ -81,7 +105,12 @@ export class GrpcMiningFront {
       templateWaitMs: this.options.templateWaitMs ?? 10_000,
       maxAddresses: this.options.maxAddressesPerConnection ?? 4,
       notifyBacklogBytes: NOTIFY_BACKLOG_BYTES,
-      onGone: () => this.#miners.delete(miner),
+      onGone: () => {
+        this.#miners.delete(miner);
+        const left = (this.#perIp.get(ip) ?? 1) - 1;
+        if (left <= 0) this.#perIp.delete(ip);
+        else this.#perIp.set(ip, left);
+      },
     });
     this.#miners.add(miner);
     return miner;

@@ -1,6 +1,7 @@
 // The server side of a bidirectional gRPC stream over Deno.serve (HTTP/2 cleartext with prior
 // knowledge; hyper inside, not node:http2): accepts calls on one path and frames messages both ways.
 
+import { ResilientServe } from "../runtime/mod.ts";
 import { FrameError, frameMessage, FrameReader } from "../node/grpc/frames.ts";
 
 /** gRPC status codes this server answers with. */
@@ -53,6 +54,10 @@ export interface GrpcStreamServerOptions {
   accept(stream: ServerStream): StreamHandler | string;
   /** Told about errors the server survived (for logs). */
   onError?(error: unknown): void;
+  /** The listener failed (e.g. out of file descriptors) and is being rebound. */
+  onDown?(error: unknown): void;
+  /** The listener is bound again after `downMs`. */
+  onUp?(downMs: number): void;
 }
 
 /** How long close() lets open HTTP/2 streams finish before it cuts their connections, ms. */
@@ -119,8 +124,7 @@ class Call implements ServerStream {
 
 /** A gRPC server for one bidirectional streaming method. */
 export class GrpcStreamServer {
-  #server: Deno.HttpServer<Deno.NetAddr> | undefined;
-  #stop = new AbortController();
+  #server: ResilientServe | undefined;
   #calls = new Set<Call>();
   #pumps = new Set<Promise<void>>();
 
@@ -130,17 +134,24 @@ export class GrpcStreamServer {
   /** Starts listening; returns the bound port. Throws when the address cannot be bound. */
   listen(): number {
     const { hostname, port } = this.options;
-    this.#server = Deno.serve({
+    // Rebinds after an accept failure (Deno.serve closes its listener on EMFILE for good).
+    this.#server = new ResilientServe({
       hostname,
       port,
-      signal: this.#stop.signal,
-      onListen: () => {},
       onError: (e) => {
         this.options.onError?.(e);
         return statusOnly(GRPC_STATUS.internal, "internal error");
       },
-    }, (req, info) => this.#handle(req, info));
+      handler: (req, info) => this.#handle(req, info),
+      ...(this.options.onDown ? { onDown: (e) => this.options.onDown?.(e) } : {}),
+      ...(this.options.onUp ? { onUp: (ms) => this.options.onUp?.(ms) } : {}),
+    });
     return this.#server.addr.port;
+  }
+
+  /** Whether the listener accepts (false while it is rebound after a failure). */
+  get accepting(): boolean {
+    return this.#server?.accepting ?? false;
   }
 
   /** Calls in progress. */
@@ -207,7 +218,6 @@ export class GrpcStreamServer {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS))),
     ]);
     clearTimeout(timer);
-    this.#stop.abort();
-    await server.finished;
+    await server.shutdown();
   }
 }

@@ -35,7 +35,7 @@ const SENTENCES: Record<HealthReason, string> = {
   draining: "draining: shutting down, miners are moving to other instances",
   "node-disconnected": "not connected to the node",
   "node-not-synced": "the node is not synced",
-  "not-listening": "not listening for miners",
+  "not-listening": "a listener cannot accept connections (out of file descriptors?)",
   "health-unknown": "health could not be determined",
 };
 

@@ -1,6 +1,7 @@
 // Binds the HTTP app to a TCP address with Deno.serve; loopback unless told otherwise.
 // The only file in http/ that opens a socket.
 
+import { ResilientServe } from "../runtime/mod.ts";
 import { type AppOptions, createHandler } from "./app.ts";
 
 /** Where to listen, plus what the app reads. */
@@ -11,6 +12,10 @@ export interface HttpOptions extends AppOptions {
   port: number;
   /** Aborting it shuts the server down, like shutdown(). */
   signal?: AbortSignal;
+  /** The listener failed (e.g. out of file descriptors) and is being rebound. */
+  onDown?: (error: unknown) => void;
+  /** The listener is bound again after `downMs`. */
+  onUp?: (downMs: number) => void;
 }
 
 /** A running HTTP server. */
@@ -21,6 +26,8 @@ export interface HttpServer {
   shutdown(): Promise<void>;
   /** Resolves when the server has closed, however that happened. */
   readonly finished: Promise<void>;
+  /** Whether the listener accepts; false while it is rebound after a failure (out of fds). */
+  readonly accepting: boolean;
 }
 
 /** Whether Deno runs with unstable net APIs (deno.json `unstable: ["net"]`). */
@@ -42,20 +49,28 @@ function unstableNet(): boolean {
 export function startHttp(opts: HttpOptions): Promise<HttpServer> {
   const handler = createHandler(opts);
   try {
-    const server = Deno.serve({
+    // Deno.serve closes its listener for good on an accept error such as EMFILE and rejects
+    // `finished`; ResilientServe watches that rejection (so it never reaches the top level) and
+    // binds again until it can.
+    const server = new ResilientServe({
       hostname: opts.hostname ?? "127.0.0.1",
       port: opts.port,
+      handler,
       // SO_REUSEPORT, so a new kstratum binds this port while the old one drains (upgrades).
       // Deno 2.9 keeps it behind unstable net (deno.json) and exits when asked for it without.
       ...(Deno.build.os === "linux" && unstableNet() ? { reusePort: true } : {}),
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onListen: () => {}, // the composition root logs the address, structured
       onError: () => new Response(JSON.stringify({ error: "internal" }), { status: 500 }),
-    }, handler);
+      ...(opts.onDown ? { onDown: opts.onDown } : {}),
+      ...(opts.onUp ? { onUp: opts.onUp } : {}),
+    });
+    opts.signal?.addEventListener("abort", () => void server.shutdown(), { once: true });
     return Promise.resolve({
       addr: server.addr,
       shutdown: () => server.shutdown(),
       finished: server.finished,
+      get accepting() {
+        return server.accepting;
+      },
     });
   } catch (e) {
     return Promise.reject(e); // bind errors (e.g. Deno.errors.AddrInUse) arrive as a rejection

@@ -3,3 +3,4 @@
 
 export { type Clock, sleep, systemClock } from "./clock.ts";
 export { type Backoff, exponentialBackoff } from "./backoff.ts";
+export { ResilientServe, type ResilientServeOptions } from "./serve.ts";

@@ -125,13 +125,23 @@ export class KstratumProcess {
   readonly exited: Promise<Deno.CommandStatus>;
   #exitedNow = false;
 
-  /** Spawns `deno run <start task flags> main.ts` with listeners on free loopback ports + `args`. */
-  constructor(args: string[], ports: { stratum?: number; http?: number } = {}) {
-    this.stratumPort = ports.stratum ?? freePort();
-    this.httpPort = ports.http ?? freePort();
+  /**
+   * Spawns `deno run <start task flags> main.ts` with listeners on free loopback ports + `args`;
+   * `nofile` runs it under `prlimit --nofile=<n>:<n>` (a low descriptor limit).
+   */
+  constructor(
+    args: string[],
+    options: { stratum?: number; http?: number; nofile?: number } = {},
+  ) {
+    this.stratumPort = options.stratum ?? freePort();
+    this.httpPort = options.http ?? freePort();
     const flags = serverPermissionFlags(Deno.readTextFileSync(new URL("deno.json", ROOT)));
-    this.child = new Deno.Command(Deno.execPath(), {
+    const wrap = options.nofile === undefined
+      ? []
+      : [`--nofile=${options.nofile}:${options.nofile}`, Deno.execPath()];
+    this.child = new Deno.Command(wrap.length > 0 ? "prlimit" : Deno.execPath(), {
       args: [
+        ...wrap,
         "run",
         ...flags,
         new URL("main.ts", ROOT).pathname,

@@ -1,0 +1,131 @@
+// Descriptor exhaustion (issue 18 hole 1): the kstratum process under `prlimit --nofile=256`, real
+// kaspad devnet. Idle connections exhaust the limit from each port in turn (Stratum, gRPC front,
+// HTTP); the process never dies, a connected miner keeps its replies, and after release new Stratum
+// miners are served and /health is 200 again within seconds.
+
+import assert from "node:assert/strict";
+import { KstratumProcess, openFds } from "../helpers/kstratum.ts";
+import { kaspadTest, randomDevnetAddress, startKaspad, waitFor } from "../helpers/kaspad.ts";
+import { freePort } from "../../scripts/kaspad_process.ts";
+import { StratumMiner } from "../../scripts/stratum_miner.ts";
+
+const SHARE_DIFF = 2 ** -16;
+const NOFILE = 256;
+/** Idle connections per attack: more than the limit leaves room for. */
+const ATTACK_CONNECTIONS = 320;
+
+let nonceBase = 0n;
+
+/** Submits `n` shares; returns each reply's latency, ms (time from write to reply). */
+async function shareLatencies(miner: StratumMiner, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const job = await miner.nextJob(undefined, 30_000);
+    assert.ok(job !== undefined, "a job");
+    const nonce = miner.findNonce(job, { start: nonceBase++ << 32n, tries: 2_000_000 });
+    assert.ok(nonce !== undefined, "a share within 2M hashes");
+    const t0 = performance.now();
+    const r = await miner.submit(job, nonce, 20_000);
+    out.push(performance.now() - t0);
+    assert.ok(r.error === null || (r.error as unknown[])[0] === 21, JSON.stringify(r));
+  }
+  return out;
+}
+
+const max = (xs: number[]) => Math.max(...xs);
+
+/** A new miner subscribes, authorizes and gets a job; the time it took, ms. */
+async function freshMiner(port: number, address: string): Promise<number> {
+  const t0 = performance.now();
+  const m = await StratumMiner.connect(port, { dialect: "bighex", address, worker: "fresh" });
+  try {
+    await m.handshake();
+    assert.ok((await m.nextJob(undefined, 20_000)) !== undefined, "a job for a fresh miner");
+    return performance.now() - t0;
+  } finally {
+    m.close();
+  }
+}
+
+kaspadTest(
+  "hostile: out of file descriptors from each port in turn, kstratum survives and serves again",
+  async () => {
+    const kaspad = await startKaspad();
+    const address = randomDevnetAddress();
+    const grpcPort = freePort();
+    const k = new KstratumProcess([
+      `--node=${kaspad.grpcAddress}`,
+      "--allow-unsynced",
+      "--no-vardiff",
+      `--start-diff=${SHARE_DIFF}`,
+      `--grpc-listen=127.0.0.1:${grpcPort}`,
+    ], { nofile: NOFILE });
+    try {
+      await k.healthy();
+      const honest = await StratumMiner.connect(k.stratumPort, {
+        dialect: "bighex",
+        address,
+        worker: "honest",
+      });
+      await honest.handshake();
+      const baseline = await shareLatencies(honest, 5);
+      console.log(
+        `baseline: share reply max ${max(baseline).toFixed(1)} ms; fds ${await openFds(k.pid)}`,
+      );
+      const ports = [
+        { name: "stratum", port: k.stratumPort, down: /cannot accept miners; retrying/ },
+        { name: "grpc", port: grpcPort, down: /gRPC front cannot accept/ },
+        { name: "http", port: k.httpPort, down: /http cannot accept/ },
+      ];
+      for (const target of ports) {
+        const logFrom = k.log.length;
+        const held: Deno.TcpConn[] = [];
+        for (let i = 0; i < ATTACK_CONNECTIONS; i++) {
+          try {
+            held.push(await Deno.connect({ hostname: "127.0.0.1", port: target.port }));
+          } catch {
+            break; // the listener closed (Deno.serve does on EMFILE): exhausted
+          }
+        }
+        const fds = await waitFor(
+          `${target.name}: kstratum reaches its descriptor limit`,
+          async () => {
+            const n = await openFds(k.pid);
+            return n >= NOFILE - 8 ? n : undefined;
+          },
+          20_000,
+          100,
+        );
+        // The connected miner keeps its service while nothing new can be accepted.
+        const during = await shareLatencies(honest, 3);
+        for (const c of held) c.close();
+        const t0 = performance.now();
+        const fresh = await freshMiner(k.stratumPort, address);
+        await k.healthy(20_000);
+        const recovered = performance.now() - t0;
+        console.log(
+          `${target.name}: ${held.length} idle connections, kstratum at ${fds}/${NOFILE} fds; ` +
+            `honest share reply max ${max(during).toFixed(1)} ms (baseline ` +
+            `${max(baseline).toFixed(1)}); fresh miner served ${fresh.toFixed(0)} ms and /health ` +
+            `200 ${recovered.toFixed(0)} ms after release`,
+        );
+        assert.ok(k.alive, `alive after the ${target.name} attack`);
+        assert.ok(
+          k.log.slice(logFrom).some((l) => target.down.test(l)),
+          `${target.name}: kstratum logged that it could not accept`,
+        );
+        assert.ok(max(during) < max(baseline) + 2000, `${target.name}: replies stayed prompt`);
+        assert.ok(recovered < 15_000, `${target.name}: served again within 15 s of release`);
+      }
+      honest.close();
+      assert.ok(
+        !k.log.some((l) => /uncaught|panicked/i.test(l)),
+        `nothing escaped to the top level:\n${k.log.slice(-20).join("\n")}`,
+      );
+    } finally {
+      const status = await k.stop();
+      await kaspad.stop();
+      assert.equal(status.code, 0, `SIGTERM exits 0\n${k.log.slice(-30).join("\n")}`);
+    }
+  },
+);
