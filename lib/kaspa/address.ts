@@ -117,8 +117,20 @@ function isPrefix(text: string): text is AddressPrefix {
   return (PREFIXES as readonly string[]).includes(text);
 }
 
+/**
+ * Longest address text decoded, characters: "kaspatest:" (10) + ":" + 63 (an ECDSA payload with
+ * its checksum) is 74. Checked first, before any per-character work.
+ */
+export const MAX_ADDRESS_CHARS = 80;
+
 /** Decodes and fully verifies an address (prefix, characters, checksum, version, length). */
 export function decodeAddress(text: string): KaspaAddress {
+  if (text.length > MAX_ADDRESS_CHARS) {
+    throw new AddressError(
+      "bad-length",
+      `address is ${text.length} characters, longer than any Kaspa address (${MAX_ADDRESS_CHARS})`,
+    );
+  }
   if (text !== text.toLowerCase() && text !== text.toUpperCase()) {
     throw new AddressError("mixed-case", `address mixes upper and lower case: ${text}`);
   }

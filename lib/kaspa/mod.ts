@@ -14,6 +14,7 @@ export {
   decodeAddress,
   encodeAddress,
   type KaspaAddress,
+  MAX_ADDRESS_CHARS,
   payToAddressScript,
 } from "./address.ts";
 export {

@@ -3,6 +3,7 @@
 
 import type { Dialect } from "../dialects/mod.ts";
 import { ErrorCode, type RpcId } from "../protocol/mod.ts";
+import { MAX_ADDRESS_CHARS } from "../kaspa/mod.ts";
 import { sendJob } from "./delivery.ts";
 import {
   type Channel,
@@ -15,7 +16,7 @@ import {
   wantedDifficulty,
   workerRef,
 } from "./state.ts";
-import { parseDifficultyOverride, parseUser } from "./user.ts";
+import { cutText, cutWorker, MAX_AGENT, parseDifficultyOverride, parseUser } from "./user.ts";
 
 /** Checks `address` with the injected validator; on failure answers 24 and logs why. */
 function checkAddress(
@@ -24,7 +25,10 @@ function checkAddress(
   id: RpcId,
   address: string,
 ): string | undefined {
-  const check = core.deps.validateAddress(address);
+  // Budget first: decoding a long text costs a per-character array and a BigInt checksum.
+  const check = address.length > MAX_ADDRESS_CHARS
+    ? { ok: false as const, reason: `address longer than ${MAX_ADDRESS_CHARS} characters` }
+    : core.deps.validateAddress(address);
   if (check.ok) return check.address;
   log(core, "warn", "payout address refused", {
     address: address.slice(0, 128),
@@ -44,8 +48,9 @@ export function subscribe(
   core: Core,
   dialect: Dialect,
   id: RpcId,
-  req: { agent: string; address?: string },
+  given: { agent: string; address?: string },
 ): void {
+  const req = { ...given, agent: cutText(given.agent, MAX_AGENT) };
   const phase = core.phase;
   if (phase.kind === "closed") return;
   let address: string | undefined;
@@ -98,7 +103,7 @@ export function authorize(
   const phase = core.phase;
   if (phase.kind === "closed") return;
   if (phase.kind === "connected") return fail(core, dialect, { id, code: ErrorCode.NotSubscribed });
-  const parsed = dialect.channelPerWorker ? { worker: req.user } : parseUser(req.user);
+  const parsed = dialect.channelPerWorker ? { worker: cutWorker(req.user) } : parseUser(req.user);
   const given = parsed.address ?? (dialect.channelPerWorker ? phase.address : undefined);
   let address: string | undefined;
   if (given !== undefined) {

@@ -28,7 +28,7 @@ export {
   vardiffOnTick,
 } from "./vardiff.ts";
 export type { VardiffOptions, VardiffState } from "./vardiff.ts";
-export { MAX_WORKER_NAME, parseDifficultyOverride, parseUser } from "./user.ts";
+export { cutText, MAX_AGENT, MAX_WORKER_NAME, parseDifficultyOverride, parseUser } from "./user.ts";
 export type { ParsedUser } from "./user.ts";
 export { noEvents, PROXY_REJECT_REASONS } from "./events.ts";
 export type {

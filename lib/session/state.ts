@@ -161,8 +161,22 @@ export function makeControl(
 ): DifficultyControl {
   const policy = core.options.difficulty;
   const pow2 = dialect.pow2Difficulty;
-  if (override !== undefined || policy.kind === "fixed") {
-    const d = override ?? (policy.kind === "fixed" ? policy.difficulty : policy.initial);
+  // A fixed-difficulty port keeps its value whatever the password asks; on a vardiff port `d=`
+  // is clamped to the port's min..max (a miner must not pick a near-zero difficulty).
+  if (policy.kind === "fixed") {
+    if (override !== undefined && override !== policy.difficulty) {
+      log(core, "info", "d= in the password ignored on a fixed-difficulty port", {
+        asked: override,
+        kept: policy.difficulty,
+      });
+    }
+    return { kind: "fixed", difficulty: pow2 ? roundPow2(policy.difficulty) : policy.difficulty };
+  }
+  if (override !== undefined) {
+    const d = Math.min(policy.max, Math.max(policy.min, override));
+    if (d !== override) {
+      log(core, "info", "d= in the password clamped", { asked: override, used: d });
+    }
     return { kind: "fixed", difficulty: pow2 ? roundPow2(d) : d };
   }
   const { kind: _, ...vardiff } = policy;

@@ -6,6 +6,19 @@ import { isDifficulty } from "../shares/mod.ts";
 /** Longest worker name kept (longer names are cut: they become metric labels). */
 export const MAX_WORKER_NAME = 64;
 
+/** Longest user agent kept (longer ones are cut: it becomes a metric label). */
+export const MAX_AGENT = 64;
+
+/** `name` cut to `max` UTF-16 units (a label must stay small whatever the miner sends). */
+export function cutText(name: string, max: number): string {
+  return name.length > max ? name.slice(0, max) : name;
+}
+
+/** A worker name cut to MAX_WORKER_NAME (every dialect, the simple/D one included). */
+export function cutWorker(name: string): string {
+  return cutText(name, MAX_WORKER_NAME);
+}
+
 /** An authorize user split into the address it names (if any) and the worker name. */
 export interface ParsedUser {
   /** The address part, when the user names one. */
@@ -29,12 +42,8 @@ export function parseUser(user: string): ParsedUser {
   const dot = user.indexOf(".");
   const head = dot === -1 ? user : user.slice(0, dot);
   const rest = dot === -1 ? "" : user.slice(dot + 1);
-  if (head.includes(":") || head.length >= 61) return { address: head, worker: cut(rest) };
-  return { worker: cut(user) };
-}
-
-function cut(name: string): string {
-  return name.length > MAX_WORKER_NAME ? name.slice(0, MAX_WORKER_NAME) : name;
+  if (head.includes(":") || head.length >= 61) return { address: head, worker: cutWorker(rest) };
+  return { worker: cutWorker(user) };
 }
 
 const OVERRIDE = /(?:^|[\s,;])d=(\d+(?:\.\d+)?)(?=$|[\s,;])/;

@@ -396,6 +396,79 @@ hostileTest(
   },
 );
 
+/** Reply latency of `n` shares from `miner`, ms (nonce search not counted). */
+let shareNonce = 0n;
+async function shareReplyMs(miner: StratumMiner, n: number): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const job = await miner.nextJob(undefined, 30_000);
+    assert.ok(job !== undefined, "a job");
+    const nonce = miner.findNonce(job, { start: shareNonce++ << 32n, tries: 2_000_000 });
+    assert.ok(nonce !== undefined, "a share within 2M hashes");
+    const t0 = performance.now();
+    const r = await miner.submit(job, nonce, 20_000);
+    out.push(performance.now() - t0);
+    assert.ok(r.error === null || (r.error as unknown[])[0] === 21, JSON.stringify(r));
+  }
+  return out;
+}
+
+hostileTest(
+  "hostile: 30 KB user agents and worker names, d=1e-9 on a fixed port and 65 KB addresses hit their budgets (holes 2, 3, 6)",
+  async ({ k }) => {
+    const honest = await goodMiner(k.port, "budget-honest");
+    const baseline = await shareReplyMs(honest, 4);
+    const portDiff = 2 ** -16;
+    const attack = (async () => {
+      const started = performance.now();
+      const diffs: number[] = [];
+      let refused = 0;
+      for (let i = 0; i < 20; i++) {
+        const c = await Raw.open(k.port);
+        try {
+          const agent = `ua${i}`.padEnd(30_000, "u");
+          await c.write(`{"id":1,"method":"subscribe","params":["${ADDRESS}","${agent}"]}\n`);
+          assert.equal(codeOf(await c.line()), null);
+          const worker = `w${i}`.padEnd(30_000, "w");
+          await c.write(`{"id":2,"method":"authorize","params":["${worker}","d=0.000000001"]}\n`);
+          const auth = parseJson((await c.line())!) as { result: unknown[] };
+          diffs.push(Number(auth.result[2]));
+        } finally {
+          c.close();
+        }
+        const d = await Raw.open(k.port);
+        try {
+          await d.write('{"id":1,"method":"mining.subscribe","params":["lolMiner"]}\n');
+          assert.equal(codeOf(await d.line()), null);
+          const huge = "kaspa:" + "q".repeat(65_000);
+          await d.write(`{"id":3,"method":"mining.authorize","params":["${huge}.x","x"]}\n`);
+          if (codeOf(await d.line()) === 24) refused++;
+        } finally {
+          d.close();
+        }
+      }
+      return { diffs, refused, ms: performance.now() - started };
+    })();
+    const during = await shareReplyMs(honest, 4);
+    const { diffs, refused, ms } = await attack;
+    const workers = k.running.stats.snapshot().workers;
+    const longest = Math.max(...workers.map((w) => Math.max(w.worker.length, w.miner.length)));
+    console.log(
+      `budgets: 20 connections in ${ms.toFixed(0)} ms; honest share reply max ` +
+        `${Math.max(...during).toFixed(1)} ms (baseline ${Math.max(...baseline).toFixed(1)}); ` +
+        `longest label ${longest}; d= answered ${[...new Set(diffs)].join(",")}`,
+    );
+    assert.deepEqual([...new Set(diffs)], [portDiff], "the fixed port's difficulty is kept");
+    assert.equal(refused, 20, "every 65 KB address is refused (24)");
+    assert.ok(longest <= 64, `worker names and agents are cut (${longest})`);
+    assert.ok(
+      Math.max(...during) < Math.max(...baseline) + 1000,
+      "the honest miner's replies stay prompt",
+    );
+    honest.close();
+  },
+);
+
 hostileTest("hostile: the server stops cleanly after all of it", async ({ kaspad, k }) => {
   await k.stop();
   await kaspad.stop();

@@ -85,7 +85,7 @@ Deno.test('session gives Bitmain [null,"",8], no extranonce and a power-of-two d
 });
 
 Deno.test("session serves several Simplified Stratum workers on one connection", () => {
-  const h = harness({ difficulty: { kind: "fixed", difficulty: 8 } });
+  const h = harness({ difficulty: { kind: "vardiff", initial: 8, min: 1, max: 1e9 } });
   assert.deepEqual(
     lines(h.send({ id: 1, method: "subscribe", params: [ADDR, "KaspaMiner/1.0.0"] })),
     [
@@ -195,6 +195,63 @@ Deno.test("session takes a fixed per-worker difficulty from the password", () =>
     lines(h.session.onJob(JOB_A, 1))[0],
     '{"id":null,"method":"mining.set_difficulty","params":[4096]}',
   );
+});
+
+Deno.test("session clamps d= to the port's min and max and ignores it on a fixed port", () => {
+  const vardiff = { kind: "vardiff" as const, initial: 64, min: 16, max: 1024 };
+  const cases: [string, number][] = [["d=0.000000001", 16], ["d=100000", 1024], ["d=256", 256]];
+  for (const [password, want] of cases) {
+    const h = harness({ difficulty: vardiff });
+    h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+    h.send({ id: 2, method: "mining.authorize", params: [`${ADDR}.rig`, password] });
+    const first = lines(h.session.onJob(JOB_A, 1))[0];
+    assert.equal(
+      first,
+      `{"id":null,"method":"mining.set_difficulty","params":[${want}]}`,
+      password,
+    );
+  }
+  const fixed = harness({ difficulty: { kind: "fixed", difficulty: 4096 } });
+  fixed.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  const step = fixed.send({
+    id: 2,
+    method: "mining.authorize",
+    params: [`${ADDR}.r`, "d=0.000000001"],
+  });
+  assert.ok(step.effects.some((e) => e.kind === "log" && /ignored/.test(e.message)));
+  assert.equal(
+    lines(fixed.session.onJob(JOB_A, 1))[0],
+    '{"id":null,"method":"mining.set_difficulty","params":[4096]}',
+  );
+});
+
+Deno.test("session cuts worker names (every dialect) and user agents to 64 characters", () => {
+  const long = "w".repeat(70_000);
+  const simple = harness();
+  simple.send({ id: 1, method: "subscribe", params: [ADDR, "a".repeat(70_000)] });
+  simple.send({ id: 2, method: "authorize", params: [long] });
+  const who = simple.events.of("authorized")[0]!.who;
+  assert.equal(who.worker.length, 64);
+  assert.equal(who.miner.length, 64);
+  const array = harness();
+  array.send({ id: 1, method: "mining.subscribe", params: ["u".repeat(70_000)] });
+  array.send({ id: 2, method: "mining.authorize", params: [`${ADDR}.${long}`, "x"] });
+  const who2 = array.events.of("authorized")[0]!.who;
+  assert.equal(who2.worker.length, 64);
+  assert.equal(who2.miner.length, 64);
+});
+
+Deno.test("session refuses an address longer than any Kaspa address before decoding it", () => {
+  const h = harness();
+  h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  const huge = "kaspa:" + "q".repeat(65_000);
+  const t0 = performance.now();
+  const step = h.send({ id: 2, method: "mining.authorize", params: [`${huge}.rig`, "x"] });
+  const ms = performance.now() - t0;
+  assert.equal(errorCode(step), 24);
+  const log = step.effects.find((e) => e.kind === "log");
+  assert.ok(log?.kind === "log" && /longer than 80/.test(String(log.fields.reason)));
+  assert.ok(ms < 20, `refused in ${ms.toFixed(1)} ms`);
 });
 
 Deno.test("session keeps one payout address per array-jobs connection", () => {
