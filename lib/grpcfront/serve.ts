@@ -218,6 +218,6 @@ export class GrpcStreamServer {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, SHUTDOWN_GRACE_MS))),
     ]);
     clearTimeout(timer);
-    await server.shutdown();
+    await server.abort();
   }
 }

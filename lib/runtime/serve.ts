@@ -42,6 +42,7 @@ export class ResilientServe {
   readonly #options: ResilientServeOptions;
   readonly #backoff: Backoff;
   #server: Deno.HttpServer<Deno.NetAddr> | undefined;
+  #abort = new AbortController();
   #stopping = false;
   #downSince: number | undefined;
   #wake: (() => void) | undefined;
@@ -63,13 +64,28 @@ export class ResilientServe {
   }
 
   /** Stops accepting, lets in-flight requests finish, resolves when closed. */
-  async shutdown(): Promise<void> {
+  shutdown(): Promise<void> {
+    return this.#stop((server) => server.shutdown());
+  }
+
+  /**
+   * Stops at once through the serve signal: open connections are cut, where shutdown() would wait
+   * for streaming responses (long-lived gRPC calls) that may never end.
+   */
+  abort(): Promise<void> {
+    return this.#stop((server) => {
+      this.#abort.abort();
+      return server.finished;
+    });
+  }
+
+  async #stop(how: (server: Deno.HttpServer<Deno.NetAddr>) => Promise<void>): Promise<void> {
     if (this.#stopping) return await this.finished;
     this.#stopping = true;
     this.#wake?.();
     const server = this.#server;
     this.#server = undefined;
-    if (server !== undefined) await server.shutdown().catch(() => {});
+    if (server !== undefined) await how(server).catch(() => {});
     this.#done();
   }
 
@@ -77,6 +93,7 @@ export class ResilientServe {
     const server = Deno.serve({
       hostname: this.#options.hostname,
       port,
+      signal: this.#abort.signal,
       onListen: () => {},
       ...(this.#options.onError === undefined ? {} : { onError: this.#options.onError }),
     }, this.#options.handler);

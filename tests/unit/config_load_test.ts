@@ -377,3 +377,12 @@ Deno.test("config proxy_protocol per listener needs trusted_proxies and no TLS",
     /host bits/,
   );
 });
+
+Deno.test("--grpc-listen :port binds loopback; an explicit host is kept (issue 18 hole 5)", () => {
+  assert.deepEqual(load(["--grpc-listen=:16210"]).grpcFront, { host: "127.0.0.1", port: 16210 });
+  assert.deepEqual(load(["--grpc-listen=16210"]).grpcFront, { host: "127.0.0.1", port: 16210 });
+  assert.deepEqual(load(["--grpc-listen=0.0.0.0:16210"]).grpcFront, {
+    host: "0.0.0.0",
+    port: 16210,
+  });
+});
