@@ -135,6 +135,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
         host: config.grpcFront.host,
         port: config.grpcFront.port,
         serverVersion: `kstratum ${opts.version}`,
+        maxAddressesPerConnection: config.limits.maxAddressesPerConnection,
       }, {
         jobs: service,
         submitter: service.submitter,

@@ -48,6 +48,9 @@ export function serverOptionsOf(config: Config): Partial<ServerOptions> {
     proxyHeaderTimeoutMs: config.limits.proxyHeaderTimeoutMs,
     shutdownGraceMs: config.limits.drainTimeoutMs,
     reconnectSettleMs: Math.min(RECONNECT_SETTLE_MS, config.limits.drainTimeoutMs),
+    maxAddressesPerConnection: config.limits.maxAddressesPerConnection,
+    maxAddressesPerIp: config.limits.maxAddressesPerIp,
+    maxAddresses: config.limits.maxAddresses,
   };
   if (config.address !== undefined) options.defaultAddress = config.address;
   return options;

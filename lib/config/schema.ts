@@ -294,6 +294,30 @@ export const SETTINGS = {
     default: 512,
     doc: "Open Stratum connections from one IP address (a farm behind NAT is one IP).",
   }),
+  max_addresses_per_connection: setting({
+    arg: "<n>",
+    group: "Connection limits",
+    codec: int(1, 1000),
+    default: 4,
+    doc: "Distinct payout addresses one Stratum connection (or gRPC stream) may use over its " +
+      "life; more are refused with error 24 and logged. Each address costs the node one " +
+      "getBlockTemplate per new block.",
+  }),
+  max_addresses_per_ip: setting({
+    arg: "<n>",
+    group: "Connection limits",
+    codec: int(1, 1_000_000),
+    default: 64,
+    doc: "Distinct payout addresses in use by the Stratum connections of one IP address.",
+  }),
+  max_addresses: setting({
+    arg: "<n>",
+    group: "Connection limits",
+    codec: int(1, 1_000_000),
+    default: 1000,
+    doc: "Distinct payout addresses in use across the server: bounds the template calls kstratum " +
+      "makes to the node per new block.",
+  }),
   handshake_timeout_ms: setting({
     arg: "<ms>",
     group: "Connection limits",

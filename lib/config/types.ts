@@ -95,6 +95,12 @@ export interface LimitsConfig {
   proxyHeaderTimeoutMs: number;
   /** On SIGTERM, longest wait for share replies and block submissions in flight, ms. */
   drainTimeoutMs: number;
+  /** Distinct payout addresses per connection over its life. */
+  maxAddressesPerConnection: number;
+  /** Distinct payout addresses in use by one IP's connections. */
+  maxAddressesPerIp: number;
+  /** Distinct payout addresses in use across the server. */
+  maxAddresses: number;
 }
 
 /** Everything main.ts needs to build the server. */

@@ -3,7 +3,13 @@
 
 import type { LogFields, Logger, LogLevel } from "../log/mod.ts";
 import { isDialectId } from "../dialects/mod.ts";
-import { ExtranoncePools, JobEncodings, Session, type SessionOptions } from "../session/mod.ts";
+import {
+  AddressBudget,
+  ExtranoncePools,
+  JobEncodings,
+  Session,
+  type SessionOptions,
+} from "../session/mod.ts";
 import { Connection } from "./connection.ts";
 import { serverTls, tlsContext } from "./tls.ts";
 import { type ByteConn, peerIp } from "./socket_conn.ts";
@@ -82,6 +88,7 @@ export class StratumServer {
   readonly #deps: StratumDeps;
   readonly #extranonces = new ExtranoncePools();
   readonly #encodings = new JobEncodings();
+  readonly #addresses: AddressBudget;
   readonly #wakes: WakeWheel;
   readonly #bound: Bound[] = [];
   readonly #connections = new Set<Connection>();
@@ -96,6 +103,11 @@ export class StratumServer {
   constructor(options: Partial<ServerOptions>, deps: StratumDeps) {
     this.options = { ...SERVER_DEFAULTS, ...options };
     this.#deps = deps;
+    this.#addresses = new AddressBudget({
+      perConnection: this.options.maxAddressesPerConnection,
+      perIp: this.options.maxAddressesPerIp,
+      total: this.options.maxAddresses,
+    });
     this.#wakes = new WakeWheel(() => deps.clock.now());
     this.#rejectLog = new RejectLog(deps.log, () => deps.clock.now());
   }
@@ -378,6 +390,7 @@ export class StratumServer {
       events: this.#deps.events,
       extranonces: this.#extranonces,
       encodings: this.#encodings,
+      addresses: this.#addresses,
       ip,
     });
     const connection = new Connection({

@@ -85,6 +85,12 @@ export interface ServerOptions {
   maxNonces: number;
   /** Workers per connection; default 16. */
   maxWorkers: number;
+  /** Distinct payout addresses one connection may use over its life; default 4. */
+  maxAddressesPerConnection: number;
+  /** Distinct payout addresses in use by one IP's connections; default 64. */
+  maxAddressesPerIp: number;
+  /** Distinct payout addresses in use across the server; default 1000. */
+  maxAddresses: number;
   /**
    * Longest wait at shutdown for in-flight block submissions and for share replies to be
    * written, ms; default 10000.
@@ -116,6 +122,9 @@ export const SERVER_DEFAULTS: Readonly<ServerOptions> = {
   ringCapacity: 300,
   maxNonces: 16_384,
   maxWorkers: 16,
+  maxAddressesPerConnection: 4,
+  maxAddressesPerIp: 64,
+  maxAddresses: 1000,
   shutdownGraceMs: 10_000,
   reconnectSettleMs: 0,
   closeFlushMs: 1_000,

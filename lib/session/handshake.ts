@@ -18,6 +18,21 @@ import {
 } from "./state.ts";
 import { cutText, cutWorker, MAX_AGENT, parseDifficultyOverride, parseUser } from "./user.ts";
 
+/**
+ * Counts `address` against the connection's, the IP's and the server's budget of distinct payout
+ * addresses (each costs a node template call per event); undefined when it fits, else why not.
+ */
+function takeAddress(core: Core, address: string): string | undefined {
+  const budget = core.deps.addresses;
+  if (budget === undefined || core.addresses.has(address)) return undefined;
+  if (core.addresses.size >= budget.limits.perConnection) {
+    return `too many payout addresses on one connection (limit ${budget.limits.perConnection})`;
+  }
+  const refused = budget.take(core.deps.ip, address);
+  if (refused === undefined) core.addresses.add(address);
+  return refused;
+}
+
 /** Checks `address` with the injected validator; on failure answers 24 and logs why. */
 function checkAddress(
   core: Core,
@@ -29,7 +44,18 @@ function checkAddress(
   const check = address.length > MAX_ADDRESS_CHARS
     ? { ok: false as const, reason: `address longer than ${MAX_ADDRESS_CHARS} characters` }
     : core.deps.validateAddress(address);
-  if (check.ok) return check.address;
+  if (check.ok) {
+    const refused = takeAddress(core, check.address);
+    if (refused === undefined) return check.address;
+    log(core, "warn", "payout address refused", { address: check.address, reason: refused });
+    fail(core, dialect, {
+      id,
+      code: ErrorCode.Unauthorized,
+      message: `Payout address refused: ${refused}`,
+      cause: "bad-address",
+    });
+    return undefined;
+  }
   log(core, "warn", "payout address refused", {
     address: address.slice(0, 128),
     reason: check.reason,

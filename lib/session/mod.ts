@@ -4,6 +4,7 @@
 export { Session } from "./session.ts";
 export type { Channel, DifficultyControl, Phase, SessionDeps } from "./state.ts";
 export { JobEncodings } from "./encodings.ts";
+export { AddressBudget, type AddressLimits } from "./address_budget.ts";
 export { ExtranoncePool, ExtranoncePools } from "./extranonce.ts";
 export type { Extranonce } from "./extranonce.ts";
 export { SESSION_DEFAULTS } from "./types.ts";

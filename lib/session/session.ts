@@ -53,6 +53,7 @@ export class Session {
         lastSentCreatedAt: -Infinity,
       },
       pendingBlocks: new Map(),
+      addresses: new Set(),
       nextTicket: 1,
       out: NO_EFFECTS,
       now: 0,
@@ -148,6 +149,8 @@ export class Session {
         who = phase.channels[0]?.primary;
         core.out.push({ kind: "unsubscribeJobs" });
       }
+      for (const a of core.addresses) core.deps.addresses?.release(core.deps.ip, a);
+      core.addresses.clear();
       core.phase = { kind: "closed", reason };
       if (core.reportedConnected) core.deps.events.disconnected(who, core.deps.ip, reason);
     });

@@ -15,6 +15,7 @@ import type { MinerEvents, RefusalCause, WorkerRef } from "./events.ts";
 import type { Job } from "../kaspa/types.ts";
 import type { JobEncodings } from "./encodings.ts";
 import type { Extranonce, ExtranoncePools } from "./extranonce.ts";
+import type { AddressBudget } from "./address_budget.ts";
 import type { LogLevel } from "../log/mod.ts";
 import type { Effect, SessionOptions, ValidateAddress } from "./types.ts";
 import { createVardiff, type VardiffOptions, type VardiffState } from "./vardiff.ts";
@@ -68,6 +69,8 @@ export interface SessionDeps {
   encodings: JobEncodings;
   /** Remote IP, for events and logs. */
   ip: string;
+  /** Payout-address budget shared by the server's sessions; none: no limits. */
+  addresses?: AddressBudget;
 }
 
 /** A valid share waiting for its block submission. */
@@ -104,6 +107,8 @@ export interface Core {
   nextTicket: number;
   out: Effect[];
   now: number;
+  /** Distinct payout addresses this connection took from the budget. */
+  addresses: Set<string>;
 }
 
 /** Sends a success reply. */

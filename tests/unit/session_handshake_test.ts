@@ -2,7 +2,7 @@
 // Pure: run with no permissions; jobs come from real headers.
 
 import assert from "node:assert/strict";
-import { ExtranoncePools } from "../../lib/session/mod.ts";
+import { AddressBudget, ExtranoncePools } from "../../lib/session/mod.ts";
 import { HEADERS, mainnetAddress, realJob } from "../fixtures/transcripts/real_jobs.ts";
 import {
   actions,
@@ -339,4 +339,67 @@ Deno.test("session names the worker in protocol errors once one is authorized", 
     -32601,
     "rig9",
   ]]);
+});
+
+Deno.test("session bounds distinct payout addresses per connection, per IP and in total", () => {
+  const budget = new AddressBudget({ perConnection: 3, perIp: 4, total: 5 });
+  // A Simplified Stratum miner re-subscribing with new addresses: the 4th is refused.
+  const churn = harness({ addresses: budget, ip: "10.0.0.1" });
+  const codes = [1, 2, 3, 4].map((i) =>
+    errorCode(churn.send({ id: i, method: "subscribe", params: [mainnetAddress(100 + i), "x"] }))
+  );
+  assert.deepEqual(codes, [null, null, null, 24]);
+  assert.equal(budget.inUse, 3);
+  // Same IP, another connection: one more fits the per-IP limit of 4, the next does not.
+  const second = harness({ addresses: budget, ip: "10.0.0.1" });
+  second.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  assert.equal(
+    errorCode(
+      second.send({ id: 2, method: "mining.authorize", params: [`${mainnetAddress(200)}.a`, "x"] }),
+    ),
+    null,
+  );
+  const third = harness({ addresses: budget, ip: "10.0.0.1" });
+  third.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  const refused = third.send({
+    id: 2,
+    method: "mining.authorize",
+    params: [`${mainnetAddress(201)}.a`, "x"],
+  });
+  assert.equal(errorCode(refused), 24);
+  assert.ok(
+    refused.effects.some((e) => e.kind === "log" && /one IP/.test(String(e.fields.reason))),
+  );
+  // An address already in use from this IP still fits.
+  const reuse = harness({ addresses: budget, ip: "10.0.0.1" });
+  reuse.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  assert.equal(
+    errorCode(
+      reuse.send({ id: 2, method: "mining.authorize", params: [`${mainnetAddress(200)}.b`, "x"] }),
+    ),
+    null,
+  );
+  // Another IP: the server-wide limit of 5 leaves room for one.
+  const other = harness({ addresses: budget, ip: "10.0.0.2" });
+  other.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  other.send({ id: 2, method: "mining.authorize", params: [`${mainnetAddress(300)}.a`, "x"] });
+  const full = harness({ addresses: budget, ip: "10.0.0.3" });
+  full.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  assert.equal(
+    errorCode(
+      full.send({ id: 2, method: "mining.authorize", params: [`${mainnetAddress(301)}.a`, "x"] }),
+    ),
+    24,
+  );
+  // Closing connections gives their addresses back.
+  churn.session.close("gone", 0);
+  assert.equal(budget.inUse, 2);
+  const after = harness({ addresses: budget, ip: "10.0.0.3" });
+  after.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
+  assert.equal(
+    errorCode(
+      after.send({ id: 2, method: "mining.authorize", params: [`${mainnetAddress(301)}.a`, "x"] }),
+    ),
+    null,
+  );
 });
