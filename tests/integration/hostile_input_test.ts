@@ -469,6 +469,67 @@ hostileTest(
   },
 );
 
+hostileTest(
+  "hostile: re-subscribing with new payout addresses hits the per-connection and per-IP budgets (hole 4)",
+  async ({ k }) => {
+    const honest = await goodMiner(k.port, "address-honest");
+    const baseline = await shareReplyMs(honest, 4);
+    const before = k.running.service.status().addresses;
+    const held: Raw[] = [];
+    const attack = (async () => {
+      let accepted = 0;
+      let refused = 0;
+      const ask = async (c: Raw, id: number, line: string) => {
+        await c.write(line + "\n");
+        for (let l = await c.line(); l !== null; l = await c.line()) {
+          const msg = parseJson(l) as { id?: unknown };
+          if (msg.id !== id) continue; // a job or difficulty notification
+          return codeOf(l) === null;
+        }
+        return false;
+      };
+      for (let conn = 0; conn < 25; conn++) {
+        const c = await Raw.open(k.port);
+        held.push(c);
+        for (let i = 0; i < 8; i++) {
+          const a = randomDevnetAddress();
+          const ok = await ask(
+            c,
+            2 * i,
+            `{"id":${2 * i},"method":"subscribe","params":["${a}","churn"]}`,
+          );
+          if (ok) accepted++;
+          else refused++;
+          if (i === 0) await ask(c, 1, `{"id":1,"method":"authorize","params":["rig","x"]}`);
+        }
+      }
+      return { accepted, refused };
+    })();
+    let peak = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, k.running.service.status().addresses);
+    }, 5);
+    const during = await shareReplyMs(honest, 4);
+    const { accepted, refused } = await attack;
+    clearInterval(sampler);
+    for (const c of held) c.close();
+    console.log(
+      `address churn: 200 subscribes, ${accepted} accepted, ${refused} refused; addresses in use ` +
+        `peaked at ${peak} (${before} before); honest share reply max ` +
+        `${Math.max(...during).toFixed(1)} ms (baseline ${Math.max(...baseline).toFixed(1)})`,
+    );
+    assert.ok(accepted <= 64, `at most max_addresses_per_ip addresses taken (${accepted})`);
+    assert.ok(refused >= 200 - 64, `the rest refused (${refused})`);
+    assert.ok(peak <= before + 64, `addresses in use stayed bounded (${peak})`);
+    assert.ok(k.records(/payout address refused/).length > 0, "refusals are logged");
+    assert.ok(
+      Math.max(...during) < Math.max(...baseline) + 1000,
+      "the honest miner's replies stay prompt",
+    );
+    honest.close();
+  },
+);
+
 hostileTest("hostile: the server stops cleanly after all of it", async ({ kaspad, k }) => {
   await k.stop();
   await kaspad.stop();
