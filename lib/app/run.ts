@@ -2,7 +2,7 @@
 // listeners, the gRPC mining front, HTTP, console stats. main.ts and end-to-end tests call it.
 
 import type { Config, NodeEndpoint } from "../config/mod.ts";
-import type { Logger } from "../log/mod.ts";
+import { limitPerSource, type Logger } from "../log/mod.ts";
 import { StratumServer } from "../net/mod.ts";
 import { createNodeClient } from "../node/mod.ts";
 import { GrpcMiningFront } from "../grpcfront/mod.ts";
@@ -57,7 +57,9 @@ export function nodeUrl(endpoint: NodeEndpoint): string {
  * Deno.errors.AddrInUse; node trouble never throws here: the link reconnects in the background.
  */
 export async function startKstratum(config: Config, opts: RunOptions): Promise<Running> {
-  const { log } = opts;
+  // Lines about one miner IP are budgeted per minute (hole 8: 20,000 authorize lines must not
+  // become 20,000 log lines); lines naming no IP, such as found blocks, always pass.
+  const log = limitPerSource(opts.log, { perWindow: config.log.linesPerIp });
   const clock = systemClock;
   const stats = new Stats({ maxWorkers: config.maxWorkers });
   const node = createNodeClient({

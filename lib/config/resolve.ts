@@ -81,6 +81,11 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
     metricsInstance: v.metrics_instance,
     balanceRefreshMs: v.balance_refresh_ms,
     grpcFront: v.grpc_listen,
-    log: { level: v.log_level, format: v.log_format, timestamps: v.log_timestamps },
+    log: {
+      linesPerIp: v.log_lines_per_ip,
+      level: v.log_level,
+      format: v.log_format,
+      timestamps: v.log_timestamps,
+    },
   };
 }

@@ -404,6 +404,14 @@ export const SETTINGS = {
     default: "text",
     doc: "text for people, json for one JSON object per line. Logs go to stderr.",
   }),
+  log_lines_per_ip: setting({
+    arg: "<n>",
+    group: "Logging",
+    codec: int(1, 1_000_000),
+    default: 120,
+    doc: "Log lines about one miner IP address written per minute; past it they are counted and " +
+      'one "log lines suppressed" line gives the count. Block lines are never suppressed.',
+  }),
   log_timestamps: setting({
     group: "Logging",
     codec: bool,

@@ -138,5 +138,11 @@ export interface Config {
   /** Period of the wallet balance refresh (one getBalancesByAddresses call), ms. */
   balanceRefreshMs: number;
   /** Logging: least level, line format, and whether lines start with the time. */
-  log: { level: LogLevel; format: LogFormat; timestamps: boolean };
+  log: {
+    /** Log lines per miner IP per minute. */
+    linesPerIp: number;
+    level: LogLevel;
+    format: LogFormat;
+    timestamps: boolean;
+  };
 }

@@ -27,6 +27,31 @@ const RESERVED = new Set(["time", "level", "msg"]);
 // deno-lint-ignore no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 
+/**
+ * Code points never written raw: controls (C0, DEL, C1 such as U+0085 and U+009B), format
+ * characters (bidi overrides and isolates such as U+202E, zero-width, BOM), line and paragraph
+ * separators (U+2028, U+2029) and lone surrogates. One of them can make a log line mislead.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu;
+const UNSAFE_TEST = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
+
+/** Keys whose values miners choose: always quoted in text lines, so they read as one value. */
+const MINER_CHOSEN = new Set(["worker", "miner", "wallet", "address", "agent", "user", "asked"]);
+
+/**
+ * `s` with every unsafe code point written as `\uXXXX` (each UTF-16 unit): valid inside a JSON
+ * string, and visible in a text line.
+ */
+export function escapeUnsafe(s: string): string {
+  return s.replace(UNSAFE, (c) => {
+    let out = "";
+    for (let i = 0; i < c.length; i++) {
+      out += `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`;
+    }
+    return out;
+  });
+}
+
 function cut(s: string): string {
   return s.length <= MAX_VALUE_CHARS
     ? s
@@ -81,14 +106,14 @@ export function formatJson(record: LogRecord, timestamps = true): string {
   for (const [k, v] of Object.entries(record.fields)) {
     if (v !== undefined) out[RESERVED.has(k) ? `field_${k}` : k] = plain(v);
   }
-  return JSON.stringify(out);
+  return escapeUnsafe(JSON.stringify(out));
 }
 
-function textValue(value: unknown): string {
+function textValue(value: unknown, quote = false): string {
   const p = plain(value);
   if (typeof p === "string") {
-    // deno-lint-ignore no-control-regex
-    return p !== "" && !/[\s"=\\\u0000-\u001f\u007f]/.test(p) ? p : JSON.stringify(p);
+    const bare = !quote && p !== "" && !/[\s"=\\]/.test(p) && !UNSAFE_TEST.test(p);
+    return bare ? p : escapeUnsafe(JSON.stringify(p));
   }
   if (p !== null && typeof p === "object" && value instanceof Error) {
     const e = p as { name: string; message: string; code?: unknown };
@@ -100,12 +125,14 @@ function textValue(value: unknown): string {
 
 /** `2026-01-02T03:04:05.678Z INFO  message key=value key="two words"` on one line. */
 export function formatText(record: LogRecord, timestamps = true): string {
-  const msg = cut(record.msg).replace(CONTROL_CHARS, (c) => JSON.stringify(c).slice(1, -1));
+  const msg = escapeUnsafe(
+    cut(record.msg).replace(CONTROL_CHARS, (c) => JSON.stringify(c).slice(1, -1)),
+  );
   const parts: string[] = [];
   if (timestamps) parts.push(new Date(record.time).toISOString());
   parts.push(record.level.toUpperCase().padEnd(5), msg);
   for (const [k, v] of Object.entries(record.fields)) {
-    if (v !== undefined) parts.push(`${k}=${textValue(v)}`);
+    if (v !== undefined) parts.push(`${k}=${textValue(v, MINER_CHOSEN.has(k))}`);
   }
   return parts.join(" ");
 }

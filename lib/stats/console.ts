@@ -86,7 +86,8 @@ export function formatStatsTable(snap: StatsSnapshot, opts: TableOptions): strin
  * ```
  */
 export function formatBlockFound(event: BlockEvent): string {
-  const name = event.who.worker === "" ? event.who.ip : event.who.worker;
+  // The worker name is the miner's choice: quoted (JSON), so it cannot pose as the rest of the line.
+  const name = event.who.worker === "" ? event.who.ip : JSON.stringify(event.who.worker);
   const head =
     `block ${event.hash} found by ${name} (${event.who.wallet}) at DAA score ${event.daaScore.toString()}`;
   switch (event.verdict) {

@@ -39,6 +39,9 @@ function env(): Promise<Env> {
       `--handshake-timeout-ms=${HANDSHAKE_MS}`,
       `--idle-timeout-ms=${IDLE_MS}`,
       "--log-level=info",
+      // These tests read the log for each refusal; hostile_process_test.ts holds the default
+      // per-IP log budget to account.
+      "--log-lines-per-ip=1000000",
     ]);
     await k.running.service.whenReady();
     return { kaspad, k };

@@ -157,3 +157,98 @@ kaspadTest(
     }
   },
 );
+
+kaspadTest(
+  "hostile: 20,000 authorize lines make a bounded log (default per-IP budget); bidi and C1 characters are escaped (holes 8, 9)",
+  async () => {
+    const kaspad = await startKaspad();
+    const address = randomDevnetAddress();
+    const k = new KstratumProcess([
+      `--node=${kaspad.grpcAddress}`,
+      "--allow-unsynced",
+      "--no-vardiff",
+      `--start-diff=${SHARE_DIFF}`,
+    ]);
+    try {
+      await k.healthy();
+      const honest = await StratumMiner.connect(k.stratumPort, {
+        dialect: "bighex",
+        address,
+        worker: "honest",
+      });
+      await honest.handshake();
+      const shareMs = async () => {
+        const job = await honest.nextJob(undefined, 30_000);
+        assert.ok(job !== undefined);
+        const nonce = honest.findNonce(job, {
+          start: BigInt(Math.floor(Math.random() * 2 ** 40)),
+          tries: 2_000_000,
+        });
+        assert.ok(nonce !== undefined);
+        const t0 = performance.now();
+        await honest.submit(job, nonce, 20_000);
+        return performance.now() - t0;
+      };
+      const baseline = Math.max(await shareMs(), await shareMs(), await shareMs());
+      const logBefore = k.log.length;
+      const bytesBefore = k.log.reduce((n, l) => n + l.length + 1, 0);
+      // One connection, 20,000 authorize lines with a misleading name (C1 CSI, RLO, LS), paced
+      // in batches of 500 so every line is read.
+      const evil = "rig\u0085\u009b31m\u202eevil\u2028x";
+      const c = await Deno.connect({ hostname: "127.0.0.1", port: k.stratumPort });
+      const enc = new TextEncoder();
+      await c.write(enc.encode('{"id":0,"method":"mining.subscribe","params":["evil/1"]}\n'));
+      let sent = 0;
+      const attack = (async () => {
+        for (let b = 0; b < 40; b++) {
+          let batch = "";
+          for (let i = 0; i < 500; i++) {
+            batch += JSON.stringify({
+              id: ++sent,
+              method: "mining.authorize",
+              params: [`${address}.${evil}${i % 16}`, "x"],
+            }) + "\n";
+          }
+          const bytes = enc.encode(batch);
+          for (let at = 0; at < bytes.length;) at += await c.write(bytes.subarray(at));
+        }
+      })();
+      // Drain replies so the connection is not closed as a slow reader.
+      const drain = (async () => {
+        const buf = new Uint8Array(1 << 16);
+        let got = 0;
+        while (got < sent || sent < 20_000) {
+          const n = await c.read(buf).catch(() => null);
+          if (n === null) break;
+          got += buf.subarray(0, n).filter((x) => x === 10).length;
+          if (got >= 20_000) break;
+        }
+        return got;
+      })();
+      const during = Math.max(await shareMs(), await shareMs(), await shareMs());
+      await attack;
+      const replies = await drain;
+      c.close();
+      await new Promise((r) => setTimeout(r, 500));
+      const lines = k.log.slice(logBefore);
+      const bytes = k.log.reduce((n, l) => n + l.length + 1, 0) - bytesBefore;
+      console.log(
+        `20,000 authorize lines (${replies} replies): ${lines.length} log lines, ${bytes} bytes; ` +
+          `honest share reply max ${during.toFixed(1)} ms (baseline ${baseline.toFixed(1)})`,
+      );
+      assert.ok(replies >= 20_000, "every line was answered");
+      assert.ok(lines.length < 400, `log lines bounded (${lines.length})`);
+      assert.ok(
+        !k.log.some((l) => /[\u0085\u009b\u202e\u2028]/.test(l)),
+        "no raw C1, bidi or line-separator character in the log",
+      );
+      assert.ok(k.log.some((l) => /\\u202e/.test(l)), "they are written escaped");
+      assert.ok(during < baseline + 1000, "the honest miner's replies stay prompt");
+      honest.close();
+    } finally {
+      const status = await k.stop();
+      await kaspad.stop();
+      assert.equal(status.code, 0, `SIGTERM exits 0\n${k.log.slice(-20).join("\n")}`);
+    }
+  },
+);

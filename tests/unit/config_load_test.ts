@@ -75,7 +75,7 @@ Deno.test("config defaults give one gRPC node, one listener on :5555 and loopbac
   assert.equal(load(["--max-workers", "20000"]).maxWorkers, 20000);
   assert.equal(c.address, undefined);
   assert.equal(c.network, undefined);
-  assert.deepEqual(c.log, { level: "info", format: "text", timestamps: true });
+  assert.deepEqual(c.log, { level: "info", format: "text", timestamps: true, linesPerIp: 120 });
 });
 
 Deno.test("config sources stack: file < KSTRATUM_* env < CLI flags", () => {

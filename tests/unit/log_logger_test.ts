@@ -1,7 +1,13 @@
 // lib/log: levels, child fields, text and JSON lines, and values that must never break a line.
 
 import assert from "node:assert/strict";
-import { createLogger, formatJson, formatText, type LogRecord } from "../../lib/log/mod.ts";
+import {
+  createLogger,
+  formatJson,
+  formatText,
+  limitPerSource,
+  type LogRecord,
+} from "../../lib/log/mod.ts";
 import { MAX_VALUE_CHARS } from "../../lib/log/format.ts";
 
 function capture(level: "debug" | "info" | "warn" | "error", format: "text" | "json") {
@@ -123,4 +129,51 @@ Deno.test("long values and reserved field names are bounded and kept apart", () 
   assert.equal(json.msg, "m");
   assert.equal(json.field_msg, "mine");
   assert.equal(json.field_level, 3);
+});
+
+Deno.test("C1 controls, bidi overrides and line separators never reach a log line raw (hole 9)", () => {
+  const evil = "rig\u0085\u009b31m\u202eevil\u2028\u2029\u200b\u2066x\ufeff\u007f";
+  const record: LogRecord = {
+    time: 0,
+    level: "info",
+    msg: `found ${evil}`,
+    fields: { worker: evil, note: evil, plainish: "rig1" },
+  };
+  // deno-lint-ignore no-control-regex
+  const unsafe = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/;
+  for (const line of [formatText(record, false), formatJson(record, false)]) {
+    assert.ok(!unsafe.test(line), `raw unsafe code point in ${JSON.stringify(line)}`);
+    assert.match(line, /\\u202e/);
+  }
+  const text = formatText(record, false);
+  assert.match(text, /worker="rig\\u0085/, "miner-chosen values are quoted");
+  assert.match(text, / plainish=rig1$/);
+  // The JSON line still parses back to the exact values.
+  const parsed = JSON.parse(formatJson(record, false));
+  assert.equal(parsed.worker, evil);
+  assert.equal(parsed.msg, `found ${evil}`);
+  // A worker name is quoted even when plain: it cannot pose as another field.
+  const quoted = formatText({ ...record, msg: "m", fields: { worker: "a" } }, false);
+  assert.equal(quoted, 'INFO  m worker="a"');
+});
+
+Deno.test("lines about one IP are limited per minute and the rest counted (hole 8)", () => {
+  const lines: string[] = [];
+  let t = 0;
+  const root = createLogger({ level: "info", format: "json", write: (l) => lines.push(l) });
+  const log = limitPerSource(root, { perWindow: 3, now: () => t }).child({ part: "stratum" });
+  for (let i = 0; i < 20_000; i++) log.info("worker authorized", { ip: "10.0.0.9", worker: "x" });
+  log.info("worker authorized", { ip: "10.0.0.10" });
+  log.info("block found by a miner"); // names no IP: never limited
+  assert.equal(lines.length, 5);
+  t = 60_000;
+  log.info("worker authorized", { ip: "10.0.0.9" });
+  const records = lines.map((l) => JSON.parse(l));
+  const report = records.find((r) => r.msg === "log lines suppressed");
+  assert.deepEqual(
+    { ip: report.ip, suppressed: report.suppressed, part: report.part },
+    { ip: "10.0.0.9", suppressed: 19_997, part: undefined },
+  );
+  assert.equal(records.at(-1).msg, "worker authorized");
+  assert.equal(records[0].part, "stratum");
 });

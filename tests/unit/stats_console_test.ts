@@ -84,11 +84,11 @@ Deno.test("block-found line states who, where and the node's verdict", () => {
   const base = { who, hash: "8e42ca", daaScore: 81234567n, at: 0 };
   assert.equal(
     formatBlockFound({ ...base, verdict: "accepted" }),
-    "block 8e42ca found by octo12_1 (kaspa:qr0w) at DAA score 81234567: accepted by the node",
+    'block 8e42ca found by "octo12_1" (kaspa:qr0w) at DAA score 81234567: accepted by the node',
   );
   assert.equal(
     formatBlockFound({ ...base, verdict: "rejected", reason: "block is invalid" }),
-    "block 8e42ca found by octo12_1 (kaspa:qr0w) at DAA score 81234567: " +
+    'block 8e42ca found by "octo12_1" (kaspa:qr0w) at DAA score 81234567: ' +
       "REJECTED by the node (block is invalid)",
   );
   assert.match(
