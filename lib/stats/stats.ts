@@ -49,6 +49,11 @@ interface BlockEntry {
 export class Stats implements MinerEvents {
   readonly #now: () => number;
   readonly #maxWorkers: number;
+  readonly #maxWorkersPerIp: number;
+  /** Tracked workers by IP (for maxWorkersPerIp). */
+  readonly #trackedByIp = new Map<string, number>();
+  /** The IP each tracked worker was counted under (a record's own ip follows reconnects). */
+  readonly #countedIp = new Map<string, string>();
   readonly #idleEvictMs: number;
   readonly #maxBlocks: number;
   readonly #sweepEveryMs: number;
@@ -82,6 +87,7 @@ export class Stats implements MinerEvents {
   constructor(opts: StatsOptions = {}) {
     this.#now = opts.now ?? Date.now;
     this.#maxWorkers = opts.maxWorkers ?? 5000;
+    this.#maxWorkersPerIp = opts.maxWorkersPerIp ?? 1000;
     this.#idleEvictMs = opts.idleEvictMs ?? 3_600_000;
     this.#maxBlocks = opts.maxBlocks ?? 200;
     this.#sweepEveryMs = opts.sweepEveryMs ?? 60_000;
@@ -132,7 +138,7 @@ export class Stats implements MinerEvents {
       }
       this.#meter.addShare(at, difficulty);
     }
-    const w = this.#worker(event.who);
+    const w = this.#worker(event.who, outcome === "valid");
     w?.share(outcome, difficulty, at);
     const name = shareErrorName(outcome);
     if (name === undefined) return;
@@ -308,8 +314,12 @@ export class Stats implements MinerEvents {
     return key;
   }
 
-  /** The record for `who`, created if there is room; undefined when the table is full. */
-  #worker(who: WorkerRef): WorkerRecord | undefined {
+  /**
+   * The record for `who`, created if there is room; undefined when the table (or `who`'s IP) is
+   * full. A worker `proven` by a valid share takes the place of one that never had a share, so
+   * fake workers that only authorize cannot keep real ones out.
+   */
+  #worker(who: WorkerRef, proven = false): WorkerRecord | undefined {
     const now = this.#now();
     if (now - this.#lastSweep >= this.#sweepEveryMs) this.#sweep(now);
     const key = this.#keyOf(who);
@@ -323,22 +333,46 @@ export class Stats implements MinerEvents {
     if (this.#workers.size >= this.#maxWorkers && now - this.#lastSweep >= FULL_SWEEP_MS) {
       this.#sweep(now);
     }
-    if (this.#workers.size >= this.#maxWorkers) {
+    const full = this.#workers.size >= this.#maxWorkers;
+    const ipFull = (this.#trackedByIp.get(who.ip) ?? 0) >= this.#maxWorkersPerIp;
+    if ((full || ipFull) && !(proven && (!full || this.#evictUnproven()))) {
       this.#untrackedEvents++;
       return undefined;
     }
     w = new WorkerRecord(who, now);
     this.#workers.set(key, w);
+    this.#trackedByIp.set(who.ip, (this.#trackedByIp.get(who.ip) ?? 0) + 1);
+    this.#countedIp.set(key, who.ip);
     return w;
+  }
+
+  /** Forgets the longest-idle worker that never had a valid share; false when there is none. */
+  #evictUnproven(): boolean {
+    let victim: [string, WorkerRecord] | undefined;
+    for (const entry of this.#workers) {
+      const w = entry[1];
+      if (w.acceptedDifficulty > 0 || w.shares.valid > 0) continue;
+      if (victim === undefined || w.lastSeenAt < victim[1].lastSeenAt) victim = entry;
+    }
+    if (victim === undefined) return false;
+    this.#forget(victim[0]);
+    return true;
+  }
+
+  #forget(key: string): void {
+    this.#workers.delete(key);
+    this.#evicted++;
+    const ip = this.#countedIp.get(key) ?? "";
+    this.#countedIp.delete(key);
+    const left = (this.#trackedByIp.get(ip) ?? 1) - 1;
+    if (left <= 0) this.#trackedByIp.delete(ip);
+    else this.#trackedByIp.set(ip, left);
   }
 
   #sweep(now: number): void {
     this.#lastSweep = now;
     for (const [key, w] of this.#workers) {
-      if (now - w.lastSeenAt > this.#idleEvictMs) {
-        this.#workers.delete(key);
-        this.#evicted++;
-      }
+      if (now - w.lastSeenAt > this.#idleEvictMs) this.#forget(key);
     }
   }
 

@@ -9,8 +9,13 @@ import type { HistogramSnapshot } from "./histogram.ts";
 export interface StatsOptions {
   /** Clock, ms since the epoch. Default `Date.now`. */
   now?: () => number;
-  /** Most workers tracked individually; later ones count only in totals. Default 5000. */
+  /**
+   * Most workers tracked individually; later ones count only in totals, until one has a valid
+   * share: it then takes the place of the longest-idle worker that never had one. Default 5000.
+   */
   maxWorkers?: number;
+  /** Most workers tracked from one IP, workers with a valid share apart. Default 1000. */
+  maxWorkersPerIp?: number;
   /** A worker with no event for this long (ms) is forgotten. Default 1 h. */
   idleEvictMs?: number;
   /** Most recent blocks kept in the list. Default 200. */

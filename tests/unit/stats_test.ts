@@ -287,3 +287,24 @@ Deno.test("stats snapshots are copies that later events do not change", () => {
   assert.equal(before.totals.shares.valid, 1);
   assert.equal(before.workers[0]?.shares.valid, 1);
 });
+
+Deno.test("fake workers cannot keep a worker with valid shares out of the table (hole 7)", () => {
+  const c = clock();
+  const s = new Stats({ now: c.now, maxWorkers: 10, maxWorkersPerIp: 6 });
+  // One IP authorizes 100 fake workers: only 6 are tracked (per-IP bound).
+  for (let i = 0; i < 100; i++) s.authorized(ref(`fake${i}`, { ip: "10.6.6.6" }));
+  assert.equal(s.snapshot().limits.tracked, 6);
+  // Four more IPs fill the table with fakes that never share.
+  for (let i = 0; i < 4; i++) s.authorized(ref(`fake-b${i}`, { ip: `10.7.7.${i}` }));
+  assert.equal(s.snapshot().limits.tracked, 10);
+  // An honest worker arrives late: untracked while it only authorizes...
+  s.authorized(ref("honest", { ip: "10.1.1.1" }));
+  assert.ok(!s.snapshot().workers.some((w) => w.name === "honest"));
+  // ...and tracked from its first valid share, in place of a fake.
+  for (let i = 0; i < 25; i++) {
+    s.share({ who: ref("honest", { ip: "10.1.1.1" }), outcome: "valid", difficulty: 1, at: c.t });
+  }
+  const honest = s.snapshot().workers.find((w) => w.name === "honest");
+  assert.equal(honest?.shares.valid, 25);
+  assert.equal(s.snapshot().limits.tracked, 10);
+});
