@@ -16,7 +16,8 @@ export interface Extranonce {
 /**
  * Hands out unique extranonces of one size, lowest free value from a rotating cursor (starting
  * at 1, so the first miner gets "0001" at size 2). When every value is live (256 miners at
- * size 1) values are shared, counted in `shared`: still correct, only duplicated effort.
+ * size 1) acquire() refuses (counted in `refused`): two miners sharing a value would search the
+ * same nonces and do the same work twice.
  */
 export class ExtranoncePool {
   /** Extranonce bytes. */
@@ -24,7 +25,7 @@ export class ExtranoncePool {
   readonly #space: number;
   readonly #live = new Map<number, number>();
   #cursor = 1;
-  #shared = 0;
+  #refused = 0;
 
   /** A pool of `size`-byte extranonces. */
   constructor(size: ExtranonceSize) {
@@ -37,19 +38,25 @@ export class ExtranoncePool {
     return this.#live.size;
   }
 
-  /** Allocations that had to reuse a live value. */
-  get shared(): number {
-    return this.#shared;
+  /** Allocations refused because every value was live. */
+  get refused(): number {
+    return this.#refused;
   }
 
-  /** A value for a new miner; release it when the miner leaves. */
-  acquire(): Extranonce {
+  /**
+   * A value for a new miner, or undefined when every value is live (then counted in `refused`);
+   * release it when the miner leaves.
+   */
+  acquire(): Extranonce | undefined {
     if (this.size === 0) return { value: 0, hex: "", size: 0 };
     let value = this.#cursor % this.#space;
     for (let i = 0; i < this.#space && this.#live.has(value); i++) {
       value = (value + 1) % this.#space;
     }
-    if (this.#live.has(value)) this.#shared++;
+    if (this.#live.has(value)) {
+      this.#refused++;
+      return undefined;
+    }
     this.#live.set(value, (this.#live.get(value) ?? 0) + 1);
     this.#cursor = (value + 1) % this.#space;
     return { value, hex: value.toString(16).padStart(this.size * 2, "0"), size: this.size };

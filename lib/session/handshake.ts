@@ -86,7 +86,9 @@ export function subscribe(
   }
   if (phase.kind === "connected") {
     if (dialect.extranonce === "connection") {
-      core.connectionExtranonce = core.deps.extranonces.pool(core.options.extranonceSize).acquire();
+      const pool = core.deps.extranonces.pool(core.options.extranonceSize);
+      core.connectionExtranonce = pool.acquire();
+      if (core.connectionExtranonce === undefined) return extranonceFull(core, dialect, id, pool);
     }
     core.phase = address === undefined
       ? { kind: "subscribed", dialect, agent: req.agent }
@@ -225,6 +227,31 @@ function authorizeAnotherName(
   core.deps.events.authorized(who);
 }
 
+/**
+ * Every extranonce of the configured size is live: refuses (and, before authorize, closes) rather
+ * than hand out a value another miner holds, which would make both search the same nonces.
+ */
+function extranonceFull(
+  core: Core,
+  dialect: Dialect,
+  id: RpcId,
+  pool: { size: number; inUse: number; refused: number },
+): void {
+  log(core, "warn", "extranonce space full: miner refused (raise extranonce_size)", {
+    size: pool.size,
+    inUse: pool.inUse,
+    refused: pool.refused,
+  });
+  fail(core, dialect, {
+    id,
+    code: ErrorCode.Other,
+    message: "Server full: no free extranonce; try again later",
+  });
+  if (core.phase.kind === "connected") {
+    core.out.push({ kind: "close", reason: "extranonce space full" });
+  }
+}
+
 /** D: each authorized worker is its own channel with a nonce prefix and difficulty. */
 function authorizeWorkerChannel(
   core: Core,
@@ -251,6 +278,9 @@ function authorizeWorkerChannel(
       message: "Too many workers on this connection",
     });
   }
+  const pool = core.deps.extranonces.pool(core.options.extranonceSize);
+  const extranonce = pool.acquire();
+  if (extranonce === undefined) return extranonceFull(core, dialect, id, pool);
   const who = workerRef(core, {
     worker: req.worker,
     wallet: req.address,
@@ -261,7 +291,7 @@ function authorizeWorkerChannel(
     id: core.nextWorkerId++,
     workers: new Map([[req.worker, who]]),
     primary: who,
-    extranonce: core.deps.extranonces.pool(core.options.extranonceSize).acquire(),
+    extranonce,
     ownsExtranonce: true,
     ring: makeRing(core),
     control: makeControl(core, dialect, req.override),

@@ -252,3 +252,46 @@ kaspadTest(
     }
   },
 );
+
+kaspadTest(
+  "hostile: with a 1-byte extranonce, miners past 255 are refused and logged instead of sharing one",
+  async () => {
+    const kaspad = await startKaspad();
+    const k = new KstratumProcess([
+      `--node=${kaspad.grpcAddress}`,
+      "--allow-unsynced",
+      "--extranonce-size=1",
+    ]);
+    const conns: Deno.TcpConn[] = [];
+    try {
+      await k.healthy();
+      const enc = new TextEncoder();
+      let served = 0;
+      let refused = 0;
+      for (let i = 0; i < 300; i++) {
+        const c = await Deno.connect({ hostname: "127.0.0.1", port: k.stratumPort });
+        conns.push(c);
+        await c.write(enc.encode(`{"id":1,"method":"mining.subscribe","params":["lolMiner"]}\n`));
+        const buf = new Uint8Array(4096);
+        const n = await c.read(buf);
+        const line = new TextDecoder().decode(buf.subarray(0, n ?? 0)).split("\n")[0]!;
+        const msg = JSON.parse(line) as { error: unknown };
+        if (msg.error !== null) refused++;
+        else served++;
+      }
+      console.log(
+        `extranonce size 1, 300 miners: ${served} served (one value each), ${refused} refused`,
+      );
+      // 256 values (00-ff), each held by one miner (tests/unit/session_handshake_test.ts checks
+      // they are distinct); before, the other 44 silently shared a value.
+      assert.equal(served, 256);
+      assert.equal(refused, 44);
+      assert.ok(k.log.some((l) => /extranonce space full/.test(l)), "logged");
+    } finally {
+      for (const c of conns) c.close();
+      const status = await k.stop();
+      await kaspad.stop();
+      assert.equal(status.code, 0, `SIGTERM exits 0\n${k.log.slice(-20).join("\n")}`);
+    }
+  },
+);

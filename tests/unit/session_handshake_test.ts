@@ -403,3 +403,25 @@ Deno.test("session bounds distinct payout addresses per connection, per IP and i
     null,
   );
 });
+
+Deno.test("session refuses a miner when every extranonce is live, and logs it (no silent sharing)", () => {
+  const pools = new ExtranoncePools();
+  const sessions = Array.from(
+    { length: 257 },
+    () => harness({ extranonces: pools, extranonceSize: 1 }),
+  );
+  const codes = sessions.map((h) =>
+    errorCode(h.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] }))
+  );
+  assert.equal(codes.filter((c) => c === null).length, 256);
+  const last = sessions[256]!.send({ id: 2, method: "mining.subscribe", params: ["lolMiner"] });
+  assert.ok(last.effects.some((e) => e.kind === "close"), "the extra miner is closed");
+  assert.ok(last.effects.some((e) => e.kind === "log" && /extranonce space full/.test(e.message)));
+  assert.equal(pools.pool(1).refused, 2);
+  // Simplified Stratum: one extranonce per worker; the worker past the space is refused.
+  const sp = new ExtranoncePools();
+  const simple = harness({ extranonces: sp, extranonceSize: 1 });
+  simple.send({ id: 1, method: "subscribe", params: [ADDR, "KaspaMiner/1.0.0"] });
+  for (let i = 0; i < 256; i++) sp.pool(1).acquire();
+  assert.equal(errorCode(simple.send({ id: 2, method: "authorize", params: ["w1"] })), 20);
+});
