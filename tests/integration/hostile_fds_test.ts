@@ -8,6 +8,8 @@ import { KstratumProcess, openFds } from "../helpers/kstratum.ts";
 import { kaspadTest, randomDevnetAddress, startKaspad, waitFor } from "../helpers/kaspad.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
+import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
+import { compactToTarget } from "../../lib/pow/mod.ts";
 
 const SHARE_DIFF = 2 ** -16;
 const NOFILE = 256;
@@ -33,6 +35,28 @@ async function shareLatencies(miner: StratumMiner, n: number): Promise<number[]>
 }
 
 const max = (xs: number[]) => Math.max(...xs);
+
+/**
+ * Mines one block on the miner's current job: a nonce meeting the network target (bits read from
+ * kaspad by the test, not through kstratum), submitted as a share. Returns the reply time, ms.
+ */
+async function mineBlock(miner: StratumMiner, node: GrpcNodeClient, address: string) {
+  const template = await node.getBlockTemplate(address, new Uint8Array());
+  const target = compactToTarget(template.header.bits);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const job = await miner.nextJob(undefined, 30_000);
+    assert.ok(job !== undefined, "a job");
+    const nonce = miner.findNonce(job, { start: nonceBase++ << 32n, tries: 500_000, target });
+    await new Promise((r) => setTimeout(r, 0)); // let a fresh job arrive
+    if (nonce === undefined || miner.job !== job) continue;
+    const t0 = performance.now();
+    const r = await miner.submit(job, nonce, 30_000);
+    if (r.error !== null) continue; // stale: the job moved on meanwhile
+    return performance.now() - t0;
+  }
+  throw new Error("no block within 90 s");
+}
 
 /** A new miner subscribes, authorizes and gets a job; the time it took, ms. */
 async function freshMiner(port: number, address: string): Promise<number> {
@@ -60,7 +84,9 @@ kaspadTest(
       `--start-diff=${SHARE_DIFF}`,
       `--grpc-listen=127.0.0.1:${grpcPort}`,
     ], { nofile: NOFILE });
+    const node = new GrpcNodeClient({ address: kaspad.grpcAddress });
     try {
+      await node.connect();
       await k.healthy();
       const honest = await StratumMiner.connect(k.stratumPort, {
         dialect: "bighex",
@@ -77,6 +103,7 @@ kaspadTest(
         { name: "grpc", port: grpcPort, down: /gRPC front cannot accept/ },
         { name: "http", port: k.httpPort, down: /http cannot accept/ },
       ];
+      let blocksDuringAttacks = 0;
       for (const target of ports) {
         const logFrom = k.log.length;
         const held: Deno.TcpConn[] = [];
@@ -96,8 +123,14 @@ kaspadTest(
           20_000,
           100,
         );
-        // The connected miner keeps its service while nothing new can be accepted.
+        // The connected miner keeps its service while nothing new can be accepted, and a block
+        // among its shares still reaches the node (the node link holds its descriptor).
         const during = await shareLatencies(honest, 3);
+        during.push(await mineBlock(honest, node, address));
+        const attackLog = k.log.slice(logFrom);
+        const blocks = attackLog.filter((l) => /found by .*accepted by the node/.test(l)).length;
+        const lost = attackLog.filter((l) => /NOT SUBMITTED|REJECTED/.test(l));
+        blocksDuringAttacks += blocks;
         for (const c of held) c.close();
         const t0 = performance.now();
         const fresh = await freshMiner(k.stratumPort, address);
@@ -107,8 +140,10 @@ kaspadTest(
           `${target.name}: ${held.length} idle connections, kstratum at ${fds}/${NOFILE} fds; ` +
             `honest share reply max ${max(during).toFixed(1)} ms (baseline ` +
             `${max(baseline).toFixed(1)}); fresh miner served ${fresh.toFixed(0)} ms and /health ` +
-            `200 ${recovered.toFixed(0)} ms after release`,
+            `200 ${recovered.toFixed(0)} ms after release; ${blocks} blocks accepted by the node ` +
+            `during the attack`,
         );
+        assert.deepEqual(lost, [], `${target.name}: no found block was lost`);
         assert.ok(k.alive, `alive after the ${target.name} attack`);
         assert.ok(
           k.log.slice(logFrom).some((l) => target.down.test(l)),
@@ -118,11 +153,14 @@ kaspadTest(
         assert.ok(recovered < 15_000, `${target.name}: served again within 15 s of release`);
       }
       honest.close();
+      console.log(`blocks accepted while out of descriptors: ${blocksDuringAttacks}`);
+      assert.ok(blocksDuringAttacks >= 3, "a block found during each attack reached the node");
       assert.ok(
         !k.log.some((l) => /uncaught|panicked/i.test(l)),
         `nothing escaped to the top level:\n${k.log.slice(-20).join("\n")}`,
       );
     } finally {
+      await node.close();
       const status = await k.stop();
       await kaspad.stop();
       assert.equal(status.code, 0, `SIGTERM exits 0\n${k.log.slice(-30).join("\n")}`);
