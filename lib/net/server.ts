@@ -44,6 +44,9 @@ interface Bound {
   acceptFailing?: number | undefined;
 }
 
+/** How often a TLS listener is checked to still accept, ms (see #watchTls). */
+const TLS_PROBE_MS = 5000;
+
 /** Raised for listener settings that cannot work (bad port, bad difficulty). `code` is stable. */
 export class ListenerConfigError extends Error {
   /** Error name. */
@@ -97,6 +100,9 @@ export class StratumServer {
   /** Connections still sending their PROXY header (no session yet). */
   readonly #headerPending = new Set<{ close(): void }>();
   readonly #rejectLog: RejectLog;
+  /** Local ports of our own TLS probe connections not yet seen by the listener. */
+  readonly #probes = new Set<number>();
+  readonly #timers: ReturnType<typeof setInterval>[] = [];
   #stopping = false;
 
   /** A server with no listener yet; see {@linkcode StratumServer.listen}. */
@@ -162,38 +168,8 @@ export class StratumServer {
         session,
         proxy,
       };
-      node.on("connection", (socket: Socket) => {
-        tlsBound.acceptFailing = undefined;
-        socket.setNoDelay(true);
-        // Errors reach the connection through its reads; one before then is not fatal.
-        socket.on("error", () => {});
-        if (proxy === undefined) {
-          this.#adopt(
-            () => serverTls(socket, tls),
-            peerIp(socket),
-            () => socket.destroy(),
-            tlsBound,
-          );
-          return;
-        }
-        // The PROXY header comes before the TLS handshake: read it from the raw socket, then run
-        // TLS over what follows.
-        const raw = new SocketConn(socket, () => socket.destroy());
-        this.#proxied(
-          tlsBound,
-          proxy.trusted,
-          raw,
-          peerIp(socket),
-          (conn) => serverTls(duplexAfterHeader(conn, socket), tls),
-        );
-      });
-      // node:net retries accept on its own after an error (EMFILE included); it only reports it.
-      node.on("error", (e) => {
-        if (!this.#stopping) {
-          tlsBound.acceptFailing ??= Date.now();
-          this.#deps.log.error("accept failed", { listener: tlsBound.info.name, error: String(e) });
-        }
-      });
+      this.#serveTls(tlsBound, node, tls);
+      this.#watchTls(tlsBound, hostname, tls);
       bound = tlsBound;
     }
     const info = bound.info;
@@ -231,6 +207,7 @@ export class StratumServer {
     if (this.#stopping) return;
     this.#stopping = true;
     const deadline = Date.now() + this.options.shutdownGraceMs;
+    for (const t of this.#timers) clearInterval(t);
     for (const b of this.#bound) {
       if (b.listener.kind === "tcp") closeQuietly(b.listener.deno);
       else b.listener.node.close();
@@ -367,6 +344,98 @@ export class StratumServer {
       this.#deps.log.error("PROXY header step failed", { peer, error: String(e) });
     }).finally(() => this.#serving.delete(step));
     this.#serving.add(step);
+  }
+
+  /** Adopts the TLS listener's connections; probe connections from #watchTls are dropped. */
+  #serveTls(bound: Bound, node: Server, tls: ReturnType<typeof tlsContext>): void {
+    node.on("connection", (socket: Socket) => {
+      bound.acceptFailing = undefined;
+      // Errors reach the connection through its reads; one before then is not fatal.
+      socket.on("error", () => {});
+      if (this.#probes.delete(socket.remotePort ?? -1)) {
+        socket.destroy();
+        return;
+      }
+      socket.setNoDelay(true);
+      const proxy = bound.proxy;
+      if (proxy === undefined) {
+        this.#adopt(() => serverTls(socket, tls), peerIp(socket), () => socket.destroy(), bound);
+        return;
+      }
+      // The PROXY header comes before the TLS handshake: read it from the raw socket, then run
+      // TLS over what follows.
+      const raw = new SocketConn(socket, () => socket.destroy());
+      this.#proxied(
+        bound,
+        proxy.trusted,
+        raw,
+        peerIp(socket),
+        (conn) => serverTls(duplexAfterHeader(conn, socket), tls),
+      );
+    });
+    node.on("error", (e) => {
+      if (this.#stopping) return;
+      bound.acceptFailing ??= Date.now();
+      this.#deps.log.error("accept failed", { listener: bound.info.name, error: String(e) });
+    });
+  }
+
+  /**
+   * node:net in Deno 2.9.6 stops accepting for good after an accept error such as EMFILE, with no
+   * error event. Every TLS_PROBE_MS a loopback connection checks that the listener still accepts;
+   * when it does not, the listener is marked failing (for /health) and bound again until it can.
+   */
+  #watchTls(bound: Bound, hostname: string, tls: ReturnType<typeof tlsContext>): void {
+    const probeHost = hostname === "0.0.0.0" ? "127.0.0.1" : hostname === "::" ? "::1" : hostname;
+    const check = async (): Promise<void> => {
+      if (this.#stopping || bound.listener.kind !== "tls") return;
+      const accepted = await this.#probe(probeHost, bound.info.port);
+      if (this.#stopping || accepted) {
+        if (accepted && bound.acceptFailing !== undefined) {
+          this.#deps.log.warn("accepting miners again", {
+            listener: bound.info.name,
+            downMs: Date.now() - bound.acceptFailing,
+          });
+          bound.acceptFailing = undefined;
+        }
+        return;
+      }
+      if (bound.acceptFailing === undefined) {
+        bound.acceptFailing = Date.now();
+        this.#deps.log.error("cannot accept miners; rebinding", { listener: bound.info.name });
+      }
+      try {
+        bound.listener.node.close();
+        const node = await listenNode(hostname, bound.info.port);
+        bound.listener = { kind: "tls", node };
+        this.#serveTls(bound, node, tls);
+      } catch {
+        // Still out of descriptors: the next check tries again.
+      }
+    };
+    const timer = setInterval(() => void check().catch(() => {}), TLS_PROBE_MS);
+    this.#timers.push(timer);
+  }
+
+  /** Whether a loopback connection to `port` reaches the TLS listener within 2 s. */
+  async #probe(host: string, port: number): Promise<boolean> {
+    let conn: Deno.TcpConn;
+    try {
+      conn = await Deno.connect({ hostname: host, port });
+    } catch {
+      return false; // out of descriptors here too, or the listener is closed
+    }
+    const local = (conn.localAddr as Deno.NetAddr).port;
+    this.#probes.add(local);
+    try {
+      for (let waited = 0; waited < 2000 && this.#probes.has(local); waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return !this.#probes.has(local);
+    } finally {
+      this.#probes.delete(local);
+      closeQuietly(conn);
+    }
   }
 
   /** Takes an accepted connection from `ip` (made by `open`), or refuses it with `refuse`. */
