@@ -94,6 +94,7 @@ export class ResilientServe {
       hostname: this.#options.hostname,
       port,
       signal: this.#abort.signal,
+      ...(this.#options.reusePort ? { reusePort: true } : {}),
       onListen: () => {},
       ...(this.#options.onError === undefined ? {} : { onError: this.#options.onError }),
     }, this.#options.handler);
