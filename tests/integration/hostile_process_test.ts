@@ -295,3 +295,66 @@ kaspadTest(
     }
   },
 );
+
+kaspadTest(
+  "hostile: fake workers fill the worker table, yet a late honest worker with valid shares is listed (hole 7)",
+  async () => {
+    const kaspad = await startKaspad();
+    const address = randomDevnetAddress();
+    const k = new KstratumProcess([
+      `--node=${kaspad.grpcAddress}`,
+      "--allow-unsynced",
+      "--no-vardiff",
+      `--start-diff=${SHARE_DIFF}`,
+      "--max-workers=20",
+    ]);
+    const fakes: StratumMiner[] = [];
+    try {
+      await k.healthy();
+      // 3 connections × 12 names: 36 workers that authorize and take jobs but never share.
+      for (let c = 0; c < 3; c++) {
+        const m = await StratumMiner.connect(k.stratumPort, {
+          dialect: "array",
+          address,
+          worker: `fake${c}_0`,
+        });
+        await m.handshake();
+        for (let i = 1; i < 12; i++) {
+          await m.request("mining.authorize", [`${address}.fake${c}_${i}`, "x"]);
+        }
+        fakes.push(m);
+      }
+      type Doc = { workers: { name: string; shares: { valid: number } }[] };
+      assert.equal((await k.api<Doc>("/api/workers")).workers.length, 20, "the table is full");
+      const honest = await StratumMiner.connect(k.stratumPort, {
+        dialect: "bighex",
+        address,
+        worker: "honest",
+      });
+      await honest.handshake();
+      let accepted = 0;
+      for (let i = 0; i < 5; i++) {
+        const job = await honest.nextJob(undefined, 30_000);
+        assert.ok(job !== undefined);
+        const nonce = honest.findNonce(job, { start: BigInt(i) << 32n, tries: 2_000_000 });
+        assert.ok(nonce !== undefined);
+        if ((await honest.submit(job, nonce)).error === null) accepted++;
+      }
+      const doc = await k.api<Doc>("/api/workers");
+      const listed = doc.workers.find((w) => w.name === "honest");
+      console.log(
+        `worker table 20, 36 fake workers: honest listed with ${listed?.shares.valid ?? 0} of ` +
+          `${accepted} accepted shares; ${doc.workers.length} workers listed`,
+      );
+      assert.ok(listed !== undefined, "the honest worker is in /api/workers");
+      assert.equal(listed.shares.valid, accepted, "every accepted share counted");
+      assert.equal(doc.workers.length, 20);
+      honest.close();
+    } finally {
+      for (const m of fakes) m.close();
+      const status = await k.stop();
+      await kaspad.stop();
+      assert.equal(status.code, 0, `SIGTERM exits 0\n${k.log.slice(-20).join("\n")}`);
+    }
+  },
+);
