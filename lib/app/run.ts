@@ -138,6 +138,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
         port: config.grpcFront.port,
         serverVersion: `kstratum ${opts.version}`,
         maxAddressesPerConnection: config.limits.maxAddressesPerConnection,
+        maxConnectionsPerIp: config.grpcStreamsPerIp,
       }, {
         jobs: service,
         submitter: service.submitter,

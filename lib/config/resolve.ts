@@ -81,6 +81,7 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
     metricsInstance: v.metrics_instance,
     balanceRefreshMs: v.balance_refresh_ms,
     grpcFront: v.grpc_listen,
+    grpcStreamsPerIp: v.grpc_streams_per_ip,
     log: {
       linesPerIp: v.log_lines_per_ip,
       level: v.log_level,

@@ -390,6 +390,14 @@ export const SETTINGS = {
       'PoW checked before the node sees a block. A bare ":port" binds 127.0.0.1 (the port has ' +
       "no authentication); give 0.0.0.0:port to expose it (docs/deploy.md).",
   }),
+  grpc_streams_per_ip: setting({
+    arg: "<n>",
+    group: "Connection limits",
+    codec: int(1, 100_000),
+    default: 16,
+    doc: "Open MessageStream calls from one IP address on the gRPC mining port; more are " +
+      "refused with RESOURCE_EXHAUSTED and logged (256 calls in all).",
+  }),
   log_level: setting<LogLevel>({
     arg: "<level>",
     group: "Logging",

@@ -129,6 +129,8 @@ export interface Config {
   limits: LimitsConfig;
   /** Address of the kaspad-compatible gRPC mining port (for kaspa-miner); undefined = off. */
   grpcFront: HostPort | undefined;
+  /** Open gRPC mining calls per IP. */
+  grpcStreamsPerIp: number;
   /** Address of the HTTP server (metrics, API, dashboard); undefined = off. */
   http: HostPort | undefined;
   /** Workers tracked individually in stats (metrics, API, dashboard). */
