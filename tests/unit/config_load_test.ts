@@ -364,9 +364,9 @@ Deno.test("config proxy_protocol per listener needs trusted_proxies and no TLS",
   assert.equal(c.listeners[1]!.proxyProtocol, true);
   assert.deepEqual(c.listeners[1]!.trustedProxies.map((t) => t.text), ["10.0.0.0/8", "::1/128"]);
   assert.equal(c.limits.drainTimeoutMs, 5000);
-  const file = load(["-c", "k.yaml"], {
+  const file = load(["-c", "k.json"], {
     files: {
-      "k.yaml": "proxy_protocol: on\ntrusted_proxies: [127.0.0.1]\nlisten: [':5555']\n",
+      "k.json": '{"proxy_protocol": "on", "trusted_proxies": ["127.0.0.1"], "listen": [":5555"]}',
     },
   });
   assert.equal(file.listeners[0]!.proxyProtocol, true);
