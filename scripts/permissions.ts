@@ -1,7 +1,10 @@
 // The server's Deno permission flags, read from the ONE place they are written: deno.json's
 // `start` task. scripts/compile.ts and tests/integration/cli_test.ts use exactly these flags.
 
-/** Flags the server must never get: it writes no files, runs no programs, loads no native code. */
+/**
+ * Flags the server must never get: it writes no files but its history (ALLOWED_SCOPED_FLAGS), runs
+ * no programs, loads no native code.
+ */
 export const FORBIDDEN_FLAGS: readonly string[] = [
   "-A",
   "--allow-all",
@@ -9,6 +12,12 @@ export const FORBIDDEN_FLAGS: readonly string[] = [
   "--allow-run",
   "--allow-ffi",
 ];
+
+/**
+ * Scoped forms of a forbidden flag the server may have: write access to its state directory
+ * `data` (the default data_dir, relative to the working directory) and nothing else.
+ */
+export const ALLOWED_SCOPED_FLAGS: readonly string[] = ["--allow-write=data"];
 
 /** Splits a task command like a shell would for plain words and '...' / "..." quoting. */
 export function splitCommand(command: string): string[] {
@@ -50,7 +59,7 @@ export function serverPermissionFlags(denoJsonText: string): string[] {
     if (!name.startsWith("--allow-") && !name.startsWith("--deny-") && name !== "--no-prompt") {
       throw new Error(`deno.json "start" task: ${flag} is not a permission flag`);
     }
-    if (FORBIDDEN_FLAGS.includes(name)) {
+    if (FORBIDDEN_FLAGS.includes(name) && !ALLOWED_SCOPED_FLAGS.includes(flag)) {
       throw new Error(`deno.json "start" task grants ${flag}; the server must not have it`);
     }
   }

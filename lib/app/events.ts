@@ -7,7 +7,8 @@ import type { BlockEvent, MinerEvents, WorkerRef } from "../session/events.ts";
 
 /**
  * Events to `stats`, block lines to `log`; `publishedAt(wallet)` is when its newest job appeared
- * (ms); `onWallet` hears every payout address a worker authorizes with or a block pays.
+ * (ms); `onWallet` hears every payout address a worker authorizes with or a block pays; `onBlock`
+ * hears every found block (history records it).
  */
 export function eventsTee(
   stats: Stats,
@@ -16,6 +17,7 @@ export function eventsTee(
     now: () => number;
     publishedAt: (wallet: string) => number | undefined;
     onWallet?: (address: string) => void;
+    onBlock?: (event: BlockEvent) => void;
   },
 ): MinerEvents {
   return {
@@ -36,6 +38,7 @@ export function eventsTee(
     blockFound(event: BlockEvent) {
       stats.blockFound(event);
       opts.onWallet?.(event.who.wallet);
+      opts.onBlock?.(event);
       const line = formatBlockFound(event);
       if (event.verdict === "accepted") log.info(line);
       else log.error(line, { reason: event.reason ?? "" });

@@ -10,6 +10,8 @@ import { type HttpServer, startHttp } from "../http/mod.ts";
 import { formatStatsTable, Stats } from "../stats/mod.ts";
 import { TemplateService } from "../templates/mod.ts";
 import { systemClock } from "../runtime/mod.ts";
+import { HistoryStore, RewardFollower, Sampler, type StoredBlock } from "../history/mod.ts";
+import type { BlockEvent } from "../session/mod.ts";
 import { BalanceWatch } from "./balances.ts";
 import { eventsTee } from "./events.ts";
 import { pollNodeStatus } from "./node_status.ts";
@@ -27,6 +29,8 @@ export interface Running {
   stats: Stats;
   /** The template service: node link, jobs per payout address, block submission. */
   service: TemplateService;
+  /** The history store, when data_dir is set (it may be off after a storage fault). */
+  history: HistoryStore | undefined;
   /**
    * Graceful stop (drain): /health turns 503 draining, listeners close, miners are asked to
    * reconnect, in-flight share replies and blocks finish within drain_timeout_ms; then the node
@@ -45,6 +49,12 @@ export interface RunOptions {
   statsEveryMs?: number;
   /** Node status poll period, ms. Default 5000. */
   nodeStatusEveryMs?: number;
+  /** History sample period, ms. Default 60000 (the finest stored resolution). */
+  historySampleMs?: number;
+  /** History flush period (one write transaction), ms. Default 5000. */
+  historyFlushMs?: number;
+  /** Reward follow-up poll period, ms. Default 5000. */
+  rewardPollMs?: number;
 }
 
 /** A node endpoint as the node module's URL form. */
@@ -54,13 +64,22 @@ export function nodeUrl(endpoint: NodeEndpoint): string {
 
 /**
  * Starts everything. Throws (after closing what it opened) when a listener cannot bind, e.g.
- * Deno.errors.AddrInUse; node trouble never throws here: the link reconnects in the background.
+ * Deno.errors.AddrInUse, or when another kstratum holds data_dir (HistoryLockedError); node
+ * trouble never throws here: the link reconnects in the background, and a storage fault only
+ * turns history off.
  */
 export async function startKstratum(config: Config, opts: RunOptions): Promise<Running> {
   // Lines about one miner IP are budgeted per minute (hole 8: 20,000 authorize lines must not
   // become 20,000 log lines); lines naming no IP, such as found blocks, always pass.
   const log = limitPerSource(opts.log, { perWindow: config.log.linesPerIp });
   const clock = systemClock;
+  // First, so a second kstratum on the same data_dir refuses before it binds any port.
+  const history = config.dataDir === undefined ? undefined : HistoryStore.open({
+    dataDir: config.dataDir,
+    log: log.child({ part: "history" }),
+    now: clock.now,
+    flushMs: opts.historyFlushMs ?? 5000,
+  });
   const stats = new Stats({ maxWorkers: config.maxWorkers });
   const node = createNodeClient({
     urls: config.nodes.map(nodeUrl),
@@ -86,6 +105,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     now: clock.now,
     publishedAt: (wallet) => service.currentJob(wallet)?.createdAt,
     onWallet: (address) => balances.see(address),
+    ...(history === undefined ? {} : { onBlock: (b) => history.putBlock(storedBlockOf(b)) }),
   });
 
   const stratum = new StratumServer(serverOptionsOf(config), {
@@ -97,6 +117,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     log: log.child({ part: "stratum" }),
   });
   const closers: Array<() => Promise<void> | void> = [];
+  if (history !== undefined) closers.push(() => history.close());
   let draining = false;
   const stopAll = async (): Promise<void> => {
     // Drain first, with the node link and /health (503 draining) still up, so in-flight blocks
@@ -122,6 +143,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
       }
     }
   };
+  let rewardsUnsupported = () => false;
   try {
     for (const listener of config.listeners) await stratum.listen(listenerOptionsOf(listener));
     closers.push(() => stratum.shutdown());
@@ -160,6 +182,10 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
         port: config.http.port,
         stats,
         version: opts.version,
+        history: history === undefined ? undefined : {
+          store: history,
+          rewardsUnsupported: () => rewardsUnsupported(),
+        },
         ...(config.metricsInstance === undefined
           ? {}
           : { metricsInstance: config.metricsInstance }),
@@ -184,6 +210,25 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
       });
     }
 
+    if (history !== undefined) {
+      const sampler = new Sampler();
+      const sampleTimer = setInterval(() => {
+        const snap = stats.snapshot();
+        const { farm, workers } = sampler.sample(snap);
+        history.recordSamples(farm, workers, snap.now);
+      }, opts.historySampleMs ?? 60_000);
+      closers.push(() => clearInterval(sampleTimer));
+      const follower = new RewardFollower({
+        node,
+        store: history,
+        log: log.child({ part: "rewards" }),
+        now: clock.now,
+        everyMs: opts.rewardPollMs ?? 5000,
+      });
+      closers.push(follower.start());
+      rewardsUnsupported = () => follower.rewardsUnsupported;
+    }
+
     closers.push(pollNodeStatus({ node, service, stats, log }, opts.nodeStatusEveryMs ?? 5000));
     const statsEvery = opts.statsEveryMs ?? 60_000;
     if (statsEvery > 0) {
@@ -200,10 +245,28 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
       http: http?.addr,
       stats,
       service,
+      history,
       stop: stopAll,
     };
   } catch (err) {
     await stopAll();
     throw err;
   }
+}
+
+/** A found block as history first stores it: colour and reward follow later. */
+export function storedBlockOf(b: BlockEvent): StoredBlock {
+  return {
+    hash: b.hash,
+    foundAt: b.at,
+    worker: b.who.worker === "" ? b.who.ip : b.who.worker,
+    wallet: b.who.wallet,
+    daaScore: b.daaScore,
+    verdict: b.verdict,
+    color: null,
+    confirmations: null,
+    mergingHash: null,
+    rewardSompi: null,
+    final: b.verdict !== "accepted",
+  };
 }

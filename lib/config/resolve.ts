@@ -80,6 +80,7 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
     maxWorkers: v.max_workers,
     metricsInstance: v.metrics_instance,
     balanceRefreshMs: v.balance_refresh_ms,
+    dataDir: v.data_dir,
     grpcFront: v.grpc_listen,
     grpcStreamsPerIp: v.grpc_streams_per_ip,
     log: {

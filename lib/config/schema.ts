@@ -8,6 +8,7 @@ import {
   bool,
   cidrList,
   difficulty,
+  dirOrOff,
   durationMs,
   int,
   LOG_FORMATS,
@@ -31,6 +32,7 @@ export const GROUPS = [
   "Jobs and blocks",
   "Connection limits",
   "HTTP",
+  "History",
   "Logging",
 ] as const;
 export type Group = typeof GROUPS[number];
@@ -379,6 +381,18 @@ export const SETTINGS = {
     doc: "How often the balances of the payout addresses seen are read from the node, in one " +
       "getBalancesByAddresses call, for ks_balance_by_wallet_gauge and /api/status. Needs kaspad " +
       "run with --utxoindex; without it balances stay off and kstratum says so once.",
+  }),
+  data_dir: setting<string | undefined>({
+    arg: "<dir|off>",
+    group: "History",
+    codec: dirOrOff,
+    default: "data",
+    doc: "Directory of the history database (history.sqlite: found blocks with their rewards, " +
+      "farm and worker hashrate over time), relative to the working directory. " +
+      '"off" keeps no history. The start task and the compiled binary may write to ./data ' +
+      "only (--allow-write=data); another directory needs --allow-write=<dir> added to the " +
+      "deno run command, else history stays off and kstratum says so. One kstratum per " +
+      "directory: a second one refuses to start.",
   }),
   grpc_listen: setting({
     arg: "<host:port|off>",

@@ -139,6 +139,8 @@ export interface Config {
   metricsInstance: string | undefined;
   /** Period of the wallet balance refresh (one getBalancesByAddresses call), ms. */
   balanceRefreshMs: number;
+  /** Directory of the history database; undefined = no history. */
+  dataDir: string | undefined;
   /** Logging: least level, line format, and whether lines start with the time. */
   log: {
     /** Log lines per miner IP per minute. */

@@ -132,6 +132,13 @@ export const path: Codec<string> = fromText("a file path", (t) => {
   return t;
 }, String);
 
+/** A directory path, or "off" (also "false", "none", "") for none. */
+export const dirOrOff: Codec<string | undefined> = fromText('a directory path, or "off"', (t) => {
+  const s = t.trim();
+  if (s === "" || /^(off|false|none)$/i.test(s)) return undefined;
+  return s.replace(/\/+$/, "") || "/";
+}, (v) => (v === undefined ? "off" : v));
+
 /**
  * Parses "host:port", ":port", "port" or "[v6]:port". A missing host means all IPv4 interfaces.
  * @param minPort lowest accepted port (0 lets a listener pick a free port)

@@ -7,6 +7,15 @@ import { blocksJson, statusJson, workersJsonChunks } from "./api.ts";
 import { CLIENT_JS } from "./dashboard/client.ts";
 import { INDEX_HTML, STYLE_CSS } from "./dashboard/page.ts";
 import { type HealthState, judgeHealth } from "./health.ts";
+import {
+  BadQuery,
+  dailyJson,
+  hashrateJson,
+  historyBlocksJson,
+  type HistorySource,
+  historyStatusJson,
+  sparklinesJson,
+} from "./history_api.ts";
 import { slicedStream } from "./sliced.ts";
 
 /** Anything that can produce a stats snapshot (Stats does). */
@@ -29,6 +38,10 @@ export interface AppOptions {
   uptimeMs?: () => number;
   /** Resident set size, bytes. Default: Deno.memoryUsage().rss. */
   rssBytes?: () => number;
+  /** The history store, when data_dir is set; /api/history/... answer 503 without it. */
+  history?: HistorySource | undefined;
+  /** Wall clock for history ranges, ms since the epoch. Default Date.now. */
+  now?: () => number;
   /** Told about a route that threw (the client gets a 500). Default: ignore. */
   onError?: (error: unknown, path: string) => void;
 }
@@ -50,7 +63,8 @@ const PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; conne
 
 /**
  * Builds the request handler: GET/HEAD on /, /app.js, /style.css, /metrics, /api/status,
- * /api/workers, /api/blocks and /health; 404 for other paths, 405 for other methods.
+ * /api/workers, /api/blocks, /api/history/{status,hashrate,sparklines,blocks,blocks/daily} and
+ * /health; 404 for other paths, 405 for other methods.
  *
  * @example
  * ```ts
@@ -75,6 +89,22 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
       return judgeHealth(undefined);
     }
   };
+  const now = opts.now ?? Date.now;
+  const historyRoute = (
+    build: (h: HistorySource, url: URL, nowS: number) => unknown,
+  ): Route =>
+  (url) => {
+    const h = opts.history;
+    if (h === undefined || !h.store.status.on) {
+      return json({ error: "history-off", history: historyStatusJson(h) }, 503);
+    }
+    try {
+      return json(build(h, url, Math.floor(now() / 1000)));
+    } catch (e) {
+      if (e instanceof BadQuery) return json({ error: "bad-query", detail: e.message }, 400);
+      throw e;
+    }
+  };
   const routes: Record<string, Route> = {
     "/": () =>
       response(INDEX_HTML, "text/html; charset=utf-8", { "content-security-policy": PAGE_CSP }),
@@ -92,13 +122,19 @@ export function createHandler(opts: AppOptions): (req: Request) => Response {
         { "cache-control": "no-store" },
       ),
     "/api/status": () =>
-      json(
-        statusJson(opts.stats.snapshot({ workers: false }), {
+      json({
+        ...statusJson(opts.stats.snapshot({ workers: false }), {
           version: opts.version,
           uptimeMs: uptimeMs(),
           health: health(),
         }),
-      ),
+        history: historyStatusJson(opts.history),
+      }),
+    "/api/history/status": () => json(historyStatusJson(opts.history)),
+    "/api/history/hashrate": historyRoute(hashrateJson),
+    "/api/history/sparklines": historyRoute(sparklinesJson),
+    "/api/history/blocks": historyRoute(historyBlocksJson),
+    "/api/history/blocks/daily": historyRoute(dailyJson),
     "/api/workers": (url) => {
       const asked = url.searchParams.get("limit");
       const limit = asked === null ? Infinity : Number(asked);

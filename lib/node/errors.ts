@@ -12,7 +12,9 @@ export type NodeErrorCode =
   /** The node answered with an error message (RPCError / wRPC error). */
   | "rpc"
   /** The node's answer could not be decoded or lacks a required field. */
-  | "bad-response";
+  | "bad-response"
+  /** The node does not have the RPC at all (an older kaspad). */
+  | "unsupported";
 
 /** An error talking to kaspad. Branch on `code`, never on `message`. */
 export class NodeError extends Error {

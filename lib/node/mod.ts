@@ -12,6 +12,7 @@ export { WrpcNodeClient, type WrpcNodeClientOptions } from "./wrpc/client.ts";
 export { type EndpointClient, ReconnectingNodeClient, type ReconnectOptions } from "./reconnect.ts";
 export { isRetriable, NodeError, type NodeErrorCode } from "./errors.ts";
 export type { AddressBalance, BalanceReader } from "./balance.ts";
+export { type BlockRewardInfo, isUnknownMethod, type RewardReader } from "./reward.ts";
 
 /** Per-endpoint client settings. */
 export interface EndpointOptions {

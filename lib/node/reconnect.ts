@@ -11,11 +11,12 @@ import type {
 import { type Logger, silentLogger } from "../log/mod.ts";
 import type { Backoff, Clock } from "../runtime/mod.ts";
 import type { AddressBalance, BalanceReader } from "./balance.ts";
+import type { BlockRewardInfo, RewardReader } from "./reward.ts";
 import { NodeError } from "./errors.ts";
 import { Listeners } from "./listeners.ts";
 
 /** A single-endpoint client that can be connected again after a loss. */
-export interface EndpointClient extends NodeClient, BalanceReader {
+export interface EndpointClient extends NodeClient, BalanceReader, RewardReader {
   /** Human-readable endpoint, for logs. */
   readonly endpoint: string;
 }
@@ -33,7 +34,7 @@ export interface ReconnectOptions {
 }
 
 /** NodeClient that survives node restarts and fails over between endpoints. */
-export class ReconnectingNodeClient implements NodeClient, BalanceReader {
+export class ReconnectingNodeClient implements NodeClient, BalanceReader, RewardReader {
   #active: EndpointClient | undefined;
   #closed = false;
   #running = false;
@@ -176,6 +177,11 @@ export class ReconnectingNodeClient implements NodeClient, BalanceReader {
   /** Network hashrate from the active endpoint, hashes per second. */
   estimateNetworkHashesPerSecond(windowSize: number): Promise<bigint> {
     return this.#run((c) => c.estimateNetworkHashesPerSecond(windowSize));
+  }
+
+  /** A block's reward info from the active endpoint (kaspad since Toccata). */
+  getBlockRewardInfo(hash: string): Promise<BlockRewardInfo> {
+    return this.#run((c) => c.getBlockRewardInfo(hash));
   }
 
   /** Balances from the active endpoint, in one call (the node needs --utxoindex). */

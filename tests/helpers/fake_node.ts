@@ -11,6 +11,7 @@ import type {
 } from "../../lib/kaspa/types.ts";
 import { NodeError } from "../../lib/node/errors.ts";
 import type { AddressBalance } from "../../lib/node/balance.ts";
+import type { BlockRewardInfo } from "../../lib/node/reward.ts";
 
 /** 32 bytes derived from a string (not a hash function; just distinct per input). */
 export function bytes32(text: string): Uint8Array {
@@ -68,6 +69,12 @@ export class FakeNode implements NodeClient {
   balances = new Map<string, bigint>();
   /** The address lists of every getBalancesByAddresses call, in order. */
   balanceCalls: string[][] = [];
+  /** False plays a kaspad older than Toccata: getBlockRewardInfo is unknown to it. */
+  rewardsSupported = true;
+  /** Answers for the next getBlockRewardInfo calls, in order; then "unknown". */
+  rewardScript: Array<BlockRewardInfo | NodeError> = [];
+  /** Hashes of every getBlockRewardInfo call, in order. */
+  rewardCalls: string[] = [];
   #templates = new Set<() => void>();
   #connection = new Set<(up: boolean) => void>();
 
@@ -143,6 +150,24 @@ export class FakeNode implements NodeClient {
   getCurrentBlockColor(_hash: string): Promise<boolean | undefined> {
     this.colorCalls++;
     return Promise.resolve(this.colorScript.shift());
+  }
+
+  getBlockRewardInfo(hash: string): Promise<BlockRewardInfo> {
+    this.rewardCalls.push(hash);
+    if (!this.rewardsSupported) {
+      return Promise.reject(new NodeError("unsupported", "unknown method getBlockRewardInfo"));
+    }
+    const next = this.rewardScript.shift();
+    if (next instanceof NodeError) return Promise.reject(next);
+    return Promise.resolve(
+      next ??
+        {
+          color: "unknown",
+          confirmations: undefined,
+          mergingHash: undefined,
+          rewardSompi: undefined,
+        },
+    );
   }
 
   getBalancesByAddresses(addresses: readonly string[]): Promise<AddressBalance[]> {

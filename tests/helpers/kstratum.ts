@@ -47,7 +47,8 @@ function memoryLog(level: "debug" | "info") {
 /** Starts the real server from `args` (as main.ts would parse them), JSON logs kept in memory. */
 export async function startInProcess(args: string[]): Promise<InProcess> {
   const loaded = loadConfig(
-    ["--http=off", "--log-format=json", ...args],
+    // No history unless the test asks (--data-dir=<dir>): tests must not share ./data.
+    ["--http=off", "--log-format=json", "--data-dir=off", ...args],
     () => undefined,
     (p) => Deno.readTextFileSync(p),
   );
@@ -126,12 +127,15 @@ export class KstratumProcess {
   #exitedNow = false;
 
   /**
-   * Spawns `deno run <start task flags> main.ts` with listeners on free loopback ports + `args`;
-   * `nofile` runs it under `prlimit --nofile=<n>:<n>` (a low descriptor limit).
+   * Spawns `deno run <start task flags> main.ts` with listeners on free loopback ports (or
+   * `options.stratum`, `options.http`) + `args`; `nofile` runs it under `prlimit --nofile=<n>:<n>`
+   * (a low descriptor limit). It runs in `options.cwd` (default the repository); history is off
+   * unless `cwd` is given: then it lives in `<cwd>/data`, the one directory the start task may
+   * write.
    */
   constructor(
     args: string[],
-    options: { stratum?: number; http?: number; nofile?: number } = {},
+    options: { stratum?: number; http?: number; nofile?: number; cwd?: string } = {},
   ) {
     this.stratumPort = options.stratum ?? freePort();
     this.httpPort = options.http ?? freePort();
@@ -148,9 +152,10 @@ export class KstratumProcess {
         `--listen=127.0.0.1:${this.stratumPort}`,
         `--http=127.0.0.1:${this.httpPort}`,
         "--log-timestamps=false",
+        ...(options.cwd === undefined ? ["--data-dir=off"] : []),
         ...args,
       ],
-      cwd: ROOT.pathname,
+      cwd: options.cwd ?? ROOT.pathname,
       stdin: "null",
       stdout: "piped",
       stderr: "piped",

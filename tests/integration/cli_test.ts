@@ -54,10 +54,10 @@ async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
   }
 }
 
-Deno.test("the start task grants network, read and named env vars only", () => {
-  assert.deepEqual(flags.slice(0, 2), ["--allow-net", "--allow-read"]);
-  assert.match(flags[2]!, /^--allow-env=KSTRATUM_\*,/);
-  assert.equal(flags.length, 3);
+Deno.test("the start task grants network, read, write to ./data and named env vars only", () => {
+  assert.deepEqual(flags.slice(0, 3), ["--allow-net", "--allow-read", "--allow-write=data"]);
+  assert.match(flags[3]!, /^--allow-env=KSTRATUM_\*,/);
+  assert.equal(flags.length, 4);
   const withAll = JSON.stringify({ tasks: { start: "deno run -A main.ts" } });
   assert.throws(() => serverPermissionFlags(withAll), /is not a permission flag|must not have it/);
   const withWrite = JSON.stringify({ tasks: { start: "deno run --allow-write=/tmp main.ts" } });

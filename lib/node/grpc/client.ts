@@ -10,6 +10,7 @@ import type {
 } from "../../kaspa/types.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import type { AddressBalance, BalanceReader } from "../balance.ts";
+import { type BlockRewardInfo, isUnknownMethod, type RewardReader } from "../reward.ts";
 import { badResponse, NodeError } from "../errors.ts";
 import { Listeners } from "../listeners.ts";
 import { decodeBlockHeader, isGrpcRawBlock, withNonce } from "./block.ts";
@@ -119,6 +120,12 @@ const CALLS = {
     reqField: PAYLOAD.getBalancesByAddressesRequest,
     resField: PAYLOAD.getBalancesByAddressesResponse,
   },
+  getBlockRewardInfo: {
+    req: "GetBlockRewardInfoRequestMessage",
+    res: "GetBlockRewardInfoResponseMessage",
+    reqField: PAYLOAD.getBlockRewardInfoRequest,
+    resField: PAYLOAD.getBlockRewardInfoResponse,
+  },
   ping: {
     req: "PingRequestMessage",
     res: "PingResponseMessage",
@@ -129,7 +136,7 @@ const CALLS = {
 type Calls = typeof CALLS;
 
 /** kaspad over gRPC. */
-export class GrpcNodeClient implements NodeClient, BalanceReader {
+export class GrpcNodeClient implements NodeClient, BalanceReader, RewardReader {
   /** "host:port", for logs. */
   readonly endpoint: string;
   #stream: MessageStream | undefined;
@@ -320,6 +327,29 @@ export class GrpcNodeClient implements NodeClient, BalanceReader {
       }
       return { address: e.address, sompi: e.balance };
     });
+  }
+
+  /** kaspad's getBlockRewardInfo (Toccata): colour, confirmations, merging block, reward. */
+  async getBlockRewardInfo(hash: string): Promise<BlockRewardInfo> {
+    let r: Decoded<"GetBlockRewardInfoResponseMessage">;
+    try {
+      r = await this.#call("getBlockRewardInfo", { hash });
+    } catch (e) {
+      if (e instanceof NodeError && e.code === "rpc" && isUnknownMethod(e.message)) {
+        throw new NodeError("unsupported", e.message, { cause: e });
+      }
+      throw e;
+    }
+    return {
+      color: r.blockColor === ENUMS.BlockColor.BLUE
+        ? "blue"
+        : r.blockColor === ENUMS.BlockColor.RED
+        ? "red"
+        : "unknown",
+      confirmations: r.confirmationCount,
+      mergingHash: r.mergingChainBlockHash,
+      rewardSompi: r.rewardAmount,
+    };
   }
 
   /** Round trip to kaspad. */

@@ -33,9 +33,14 @@ export const PAYLOAD = {
   getSyncStatusResponse: 1095,
   getCurrentBlockColorRequest: 1110,
   getCurrentBlockColorResponse: 1111,
+  getBlockRewardInfoRequest: 1116,
+  getBlockRewardInfoResponse: 1117,
 } as const;
 
-type FieldSpec = readonly [number, string] | readonly [number, string, "repeated"];
+type FieldSpec =
+  | readonly [number, string]
+  | readonly [number, string, "repeated"]
+  | readonly [number, string, "optional"];
 
 /** Every message kstratum reads or writes: field name → [number, proto type, repeated?]. */
 export const MESSAGES = {
@@ -159,6 +164,15 @@ export const MESSAGES = {
   GetSyncStatusResponseMessage: { isSynced: [1, "bool"], error: [1000, "RPCError"] },
   GetCurrentBlockColorRequestMessage: { hash: [1, "string"] },
   GetCurrentBlockColorResponseMessage: { blue: [1, "bool"], error: [1000, "RPCError"] },
+  GetBlockRewardInfoRequestMessage: { hash: [1, "string"] },
+  // header (1) is left out: kstratum knows the header of a block it found.
+  GetBlockRewardInfoResponseMessage: {
+    blockColor: [2, "BlockColor"],
+    confirmationCount: [3, "uint64", "optional"],
+    mergingChainBlockHash: [4, "string", "optional"],
+    rewardAmount: [5, "uint64", "optional"],
+    error: [1000, "RPCError"],
+  },
   GetBalancesByAddressesRequestMessage: { addresses: [1, "string", "repeated"] },
   RpcBalancesByAddressesEntry: {
     address: [1, "string"],
@@ -175,6 +189,7 @@ export const MESSAGES = {
 export const ENUMS = {
   RpcNotifyCommand: { NOTIFY_START: 0, NOTIFY_STOP: 1 },
   RejectReason: { NONE: 0, BLOCK_INVALID: 1, IS_IN_IBD: 2 },
+  BlockColor: { UNKNOWN: 0, BLUE: 1, RED: 2 },
 } as const;
 
 type Schema = typeof MESSAGES;
@@ -190,6 +205,7 @@ type NestedOf<T> = T extends "RpcBlock" ? Uint8Array
   : T extends MessageName ? Decoded<T>
   : ScalarOf<T>;
 type FieldOf<S> = S extends readonly [number, infer T, "repeated"] ? NestedOf<T>[]
+  : S extends readonly [number, infer T, "optional"] ? NestedOf<T> | undefined
   : S extends readonly [number, infer T] ? T extends MessageName ? NestedOf<T> | undefined
     : NestedOf<T>
   : never;
@@ -203,6 +219,7 @@ type EncodableOf<T> = T extends "RpcBlock" ? Uint8Array | Encodable<"RpcBlock">
   : T extends MessageName ? Encodable<T>
   : ScalarOf<T>;
 type EncodableField<S> = S extends readonly [number, infer T, "repeated"] ? EncodableOf<T>[]
+  : S extends readonly [number, infer T, "optional"] ? EncodableOf<T>
   : S extends readonly [number, infer T] ? EncodableOf<T>
   : never;
 
@@ -241,7 +258,14 @@ export function decode<N extends MessageName>(name: N, bytes: Uint8Array): Decod
   const specs = specsOf(name);
   const byNum = new Map(specs.map(([key, spec]) => [spec[0], [key, spec] as const]));
   const out: Record<string, unknown> = {};
-  for (const [key, spec] of specs) out[key] = spec[2] === "repeated" ? [] : defaultOf(spec[1]);
+  for (const [key, spec] of specs) {
+    // proto3 `optional`: absent stays undefined, so an explicit 0 is told apart from no value.
+    out[key] = spec[2] === "repeated"
+      ? []
+      : spec[2] === "optional"
+      ? undefined
+      : defaultOf(spec[1]);
+  }
   for (const f of readFields(bytes)) {
     const entry = byNum.get(f.num);
     if (entry === undefined) continue;

@@ -10,6 +10,7 @@ import type {
 } from "../../kaspa/types.ts";
 import { type Logger, silentLogger } from "../../log/mod.ts";
 import type { AddressBalance, BalanceReader } from "../balance.ts";
+import { type BlockRewardInfo, isUnknownMethod, type RewardReader } from "../reward.ts";
 import { NodeError } from "../errors.ts";
 import type { ServerInfo } from "../grpc/client.ts";
 import { Listeners } from "../listeners.ts";
@@ -60,7 +61,7 @@ const REJECT_REASONS: Record<string, "invalid" | "ibd" | "route-full"> = {
 };
 
 /** kaspad over wRPC JSON. */
-export class WrpcNodeClient implements NodeClient, BalanceReader {
+export class WrpcNodeClient implements NodeClient, BalanceReader, RewardReader {
   /** The WebSocket URL, for logs. */
   readonly endpoint: string;
   #socket: WebSocket | undefined;
@@ -348,6 +349,35 @@ export class WrpcNodeClient implements NodeClient, BalanceReader {
           };
         }),
     );
+  }
+
+  /** kaspad's getBlockRewardInfo (Toccata): colour, confirmations, merging block, reward. */
+  async getBlockRewardInfo(hash: string): Promise<BlockRewardInfo> {
+    try {
+      return await this.#call("getBlockRewardInfo", { hash }, ({ params }) => {
+        const color = asString(member(params, "blockColor"), "blockColor");
+        const opt = (key: string) => {
+          const n = member(params, key);
+          return n === undefined || n.type === "null" ? undefined : n;
+        };
+        const conf = opt("confirmationCount");
+        const merging = opt("mergingChainBlockHash");
+        const reward = opt("rewardAmount");
+        return {
+          color: color === "blue" || color === "red" ? color : "unknown",
+          confirmations: conf === undefined ? undefined : asUint(conf, "confirmationCount"),
+          mergingHash: merging === undefined
+            ? undefined
+            : asString(merging, "mergingChainBlockHash"),
+          rewardSompi: reward === undefined ? undefined : asUint(reward, "rewardAmount"),
+        };
+      });
+    } catch (e) {
+      if (e instanceof NodeError && e.code === "rpc" && isUnknownMethod(e.message)) {
+        throw new NodeError("unsupported", e.message, { cause: e });
+      }
+      throw e;
+    }
   }
 
   /** Round trip to kaspad. */
