@@ -49,8 +49,6 @@ export interface RunOptions {
   statsEveryMs?: number;
   /** Node status poll period, ms. Default 5000. */
   nodeStatusEveryMs?: number;
-  /** History sample period, ms. Default 60000 (the finest stored resolution). */
-  historySampleMs?: number;
   /** History flush period (one write transaction), ms. Default 5000. */
   historyFlushMs?: number;
   /** Reward follow-up poll period, ms. Default 5000. */
@@ -216,7 +214,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
         const snap = stats.snapshot();
         const { farm, workers } = sampler.sample(snap);
         history.recordSamples(farm, workers, snap.now);
-      }, opts.historySampleMs ?? 60_000);
+      }, config.historySampleMs);
       closers.push(() => clearInterval(sampleTimer));
       const follower = new RewardFollower({
         node,

@@ -394,6 +394,16 @@ export const SETTINGS = {
       "deno run command, else history stays off and kstratum says so. One kstratum per " +
       "directory: a second one refuses to start.",
   }),
+  history_sample_ms: setting({
+    arg: "<ms>",
+    group: "History",
+    codec: durationMs(1000, 60_000),
+    default: 60_000,
+    unit: "ms",
+    doc: "How often the farm's and every worker's hashrate and share counts are sampled into " +
+      "history. Samples within one bucket (1 minute for the farm, 5 minutes and 1 hour per " +
+      "worker) are averaged; sampling faster does not add rows.",
+  }),
   grpc_listen: setting({
     arg: "<host:port|off>",
     group: "Stratum listeners",

@@ -141,6 +141,8 @@ export interface Config {
   balanceRefreshMs: number;
   /** Directory of the history database; undefined = no history. */
   dataDir: string | undefined;
+  /** Period of the history samples, ms. */
+  historySampleMs: number;
   /** Logging: least level, line format, and whether lines start with the time. */
   log: {
     /** Log lines per miner IP per minute. */

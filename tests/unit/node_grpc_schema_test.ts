@@ -8,6 +8,7 @@ interface ProtoField {
   type: string;
   num: number;
   repeated: boolean;
+  optional: boolean;
 }
 
 /** A minimal reader for the proto3 subset kaspad.proto uses (messages, oneofs, enums). */
@@ -46,6 +47,7 @@ function parseProto(text: string) {
       type: m[2]!,
       num: Number(m[4]),
       repeated: (m[1] ?? "").trim() === "repeated",
+      optional: (m[1] ?? "").trim() === "optional",
     });
   }
   return { messages, enums };
@@ -62,7 +64,11 @@ Deno.test("grpc schema: every codec message field matches kaspad.proto by name, 
       assert.ok(p, `${name}.${field} is missing from kaspad.proto`);
       assert.equal(spec[0], p.num, `${name}.${field} number`);
       assert.equal(spec[1], p.type, `${name}.${field} type`);
-      assert.equal(spec.length === 3, p.repeated, `${name}.${field} repeated`);
+      assert.equal(spec[2] === "repeated", p.repeated, `${name}.${field} repeated`);
+      // A proto3 `optional` scalar must decode as absent, not as its default (0 is a real count).
+      if (p.optional && !(spec[1] in MESSAGES)) {
+        assert.equal(spec[2], "optional", `${name}.${field} optional`);
+      }
     }
   }
 });
