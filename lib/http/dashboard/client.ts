@@ -2,16 +2,24 @@
 // Pure: a string built once at load; served as /app.js (works offline and under `deno compile`).
 
 import { formatDifficulty, formatDuration, formatHashrate } from "../../stats/format.ts";
+import { dayBars, lineChart, niceCeil, sparkline, timeLabel } from "./charts.ts";
 import {
   ago,
   dashboardMain,
   esc,
   groupDigits,
   renderBlocks,
+  renderDaily,
+  renderHashrateChart,
+  renderHistoryBlocks,
   renderNode,
+  renderRanges,
+  renderRejectChart,
   renderSummary,
+  renderWalletOptions,
   renderWorkers,
   shortAddress,
+  stepOf,
 } from "./render.ts";
 
 /** How often the page refreshes, ms. */
@@ -27,10 +35,22 @@ const SHIPPED: ReadonlyArray<(...args: never[]) => unknown> = [
   groupDigits,
   shortAddress,
   ago,
+  niceCeil,
+  timeLabel,
+  lineChart,
+  sparkline,
+  dayBars,
+  stepOf,
   renderSummary,
   renderNode,
   renderWorkers,
   renderBlocks,
+  renderHashrateChart,
+  renderRejectChart,
+  renderDaily,
+  renderHistoryBlocks,
+  renderRanges,
+  renderWalletOptions,
   dashboardMain,
 ];
 
@@ -47,6 +67,19 @@ dashboardMain({
   setText: (id, text) => { const e = byId(id); if (e) e.textContent = text; },
   setClass: (id, cls) => { const e = byId(id); if (e) e.className = cls; },
   later: (ms, fn) => { setTimeout(fn, ms); },
+  setHidden: (id, hidden) => { const e = byId(id); if (e) e.hidden = hidden; },
+  onAction: (fn) => {
+    document.addEventListener("click", (ev) => {
+      const el = ev.target instanceof Element ? ev.target.closest("[data-act]") : null;
+      if (el) fn(el.getAttribute("data-act"), el.getAttribute("data-arg") || "");
+    });
+    const sel = byId("wallet");
+    if (sel) sel.addEventListener("change", () => fn("wallet", sel.value));
+  },
+  rendered: (ms) => {
+    document.body.setAttribute("data-rendered", String(Number(document.body.getAttribute("data-rendered") || 0) + 1));
+    document.body.setAttribute("data-render-ms", ms.toFixed(1));
+  },
 }, ${REFRESH_MS});
 `;
 

@@ -16,12 +16,18 @@ export const INDEX_HTML = `<!doctype html>
 <body>
 <header>
   <div class="brand"><span class="logo" aria-hidden="true"></span>kstratum <span id="version" class="muted"></span></div>
-  <div id="health" class="pill">loading…</div>
+  <div class="bar"><select id="wallet" aria-label="Wallet filter"><option value="">all wallets</option></select><div id="health" class="pill">loading…</div></div>
 </header>
 <main>
   <section id="summary" class="cards" aria-label="Summary"></section>
+  <p id="history-note" class="note"></p>
+  <section id="history" class="panel" hidden><h2>Farm hashrate <span id="ranges" class="tabs"></span></h2><div id="chart"></div></section>
+  <section id="worker-panel" class="panel" hidden><h2>Worker <span id="worker-name"></span> <button class="tab" data-act="close">close</button></h2>
+    <div class="two"><div><h3>Hashrate</h3><div id="worker-chart"></div></div><div><h3>Rejected shares</h3><div id="worker-rejects"></div></div></div>
+    <h3>Blocks</h3><div id="worker-blocks" class="scroll"></div></section>
   <section class="panel"><h2>Node</h2><div id="node"></div></section>
   <section class="panel"><h2>Workers <span id="worker-count" class="count"></span></h2><div id="workers" class="scroll"></div></section>
+  <section id="daily-panel" class="panel" hidden><h2>Blocks per day, with rewards</h2><div id="daily"></div></section>
   <section class="panel"><h2>Blocks found <span id="block-count" class="count"></span></h2><div id="blocks" class="scroll"></div></section>
 </main>
 <footer class="muted"><span id="updated"></span> · <a href="/metrics">metrics</a> · <a href="/api/status">api</a></footer>
@@ -71,6 +77,28 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
 .badge{display:inline-block;border-radius:6px;padding:1px 8px;font-size:12px;font-weight:600;border:1px solid currentColor}
 .badge.pending{color:var(--pending)}
 footer{padding-top:4px;padding-bottom:24px;font-size:12px}
+[hidden]{display:none!important}
+.bar{display:flex;gap:8px;align-items:center}
+select{background:var(--panel);color:var(--text);border:1px solid var(--line);border-radius:6px;padding:3px 6px;font:inherit;font-size:13px}
+.note{color:var(--pending);margin:4px 0}.note:empty{display:none}
+h3{font-size:13px;color:var(--muted);font-weight:500;margin:8px 0 4px}
+.two{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.tabs{display:inline-flex;gap:4px;margin-left:auto}
+.tab{background:transparent;color:var(--muted);border:1px solid var(--line);border-radius:6px;padding:1px 8px;font:inherit;font-size:12px;cursor:pointer}
+.tab.on{color:var(--accent);border-color:var(--accent)}
+button.link{background:none;border:0;padding:0;color:inherit;font:inherit;font-weight:650;cursor:pointer;text-decoration:underline dotted var(--muted)}
+svg.chart{width:100%;height:auto;display:block}
+.chart .gl{stroke:var(--line);stroke-width:1}
+.chart text{fill:var(--muted);font-size:11px;font-family:system-ui,sans-serif}
+.chart .line{fill:none;stroke:var(--accent);stroke-width:2;stroke-linejoin:round}
+.chart .area{fill:var(--accent);fill-opacity:.14;stroke:none}
+.chart .dot{fill:var(--accent)}
+.chart rect.blue{fill:var(--blue)}.chart rect.red{fill:var(--red)}.chart rect.other{fill:var(--muted)}
+svg.spark{width:100px;height:24px;display:block}
+.spark polyline{fill:none;stroke:var(--accent);stroke-width:1.5}
+.spark .none{stroke:var(--line);stroke-dasharray:3 3}
+td.sp{padding-top:3px;padding-bottom:3px}
+@media (max-width:700px){.two{grid-template-columns:1fr}}
 footer a{color:var(--muted)}
 @media (max-width:700px){
 header{padding-top:12px}.brand{font-size:18px}
