@@ -6,7 +6,7 @@ import type { Page } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const OUTPUT_DIR = new URL("../output/", import.meta.url);
-const ARGS = [
+export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -68,7 +68,7 @@ export async function checkDashboard(
   const profile = await Deno.makeTempDir({ prefix: "kstratum-chromium-" });
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
     colorScheme: "dark",
     timeout: 60_000,
