@@ -530,9 +530,12 @@ export class HistoryStore {
     return [...byHash.values()];
   }
 
-  /** Blocks per UTC day over [fromMs, toMs], optionally of one wallet, oldest day first. */
+  /**
+   * Blocks per UTC day over [fromMs, toMs], optionally of one wallet, oldest day first, as written
+   * at the last flush.
+   */
   blocksPerDay(fromMs: number, toMs: number, wallet?: string): BlockDay[] {
-    this.flush();
+    // Reads only what is written: a block found in the last flush period (5 s) shows next time.
     return this.#read([], () =>
       (this.#stmt(
         `SELECT date(found_at / 1000, 'unixepoch') AS day, count(*) AS found,

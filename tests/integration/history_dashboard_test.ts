@@ -106,7 +106,7 @@ kaspadTest(
         await page.waitForSelector("#chart svg path.line", { timeout: 20_000 });
         await page.click('[data-act="range"][data-arg="1h"]');
         await page.waitForSelector('.tab.on[data-arg="1h"]');
-        await page.waitForSelector("#workers svg.spark polyline", { timeout: 20_000 });
+        await page.waitForSelector("#workers svg.spark circle", { timeout: 20_000 });
         await page.waitForSelector("#daily svg rect.blue", { timeout: 20_000 });
         const blocks = await page.innerText("#blocks");
         assert.match(blocks, /\d+(\.\d+)? KAS/, "a reward in KAS is shown");
@@ -125,6 +125,7 @@ kaspadTest(
         await page.click('#workers button[data-act="worker"]:has-text("rack1-ks3")');
         await page.waitForSelector("#worker-panel:not([hidden]) #worker-chart svg path.line", {
           timeout: 20_000,
+          state: "attached", // a single 5-minute point is a dot: its line has no extent
         });
         await page.waitForSelector("#worker-rejects svg", { timeout: 5_000 });
         await page.locator("#worker-panel").screenshot({

@@ -112,8 +112,12 @@ export function sparkline(values: number[]): string {
   const pts = values.map((v, i) =>
     `${((i / n) * W).toFixed(1)},${(H - 2 - (v / top) * (H - 4)).toFixed(1)}`
   );
-  if (pts.length === 1) pts.push(`${W},${pts[0]!.split(",")[1]}`);
-  return `<svg class="spark" viewBox="0 0 ${W} ${H}"><polyline points="${pts.join(" ")}"/></svg>`;
+  // One point so far: a level line across with a dot at its end.
+  if (pts.length === 1) pts.unshift(`0,${pts[0]!.split(",")[1]}`);
+  const [lx, ly] = pts[pts.length - 1]!.split(",");
+  return `<svg class="spark" viewBox="0 0 ${W} ${H}"><polyline points="${
+    pts.join(" ")
+  }"/><circle cx="${Math.min(Number(lx), W - 2)}" cy="${ly}" r="2"/></svg>`;
 }
 
 /** One day of the blocks chart. */

@@ -95,7 +95,7 @@ svg.chart{width:100%;height:auto;display:block}
 .chart .dot{fill:var(--accent)}
 .chart rect.blue{fill:var(--blue)}.chart rect.red{fill:var(--red)}.chart rect.other{fill:var(--muted)}
 svg.spark{width:100px;height:24px;display:block}
-.spark polyline{fill:none;stroke:var(--accent);stroke-width:1.5}
+.spark polyline{fill:none;stroke:var(--accent);stroke-width:1.5}.spark circle{fill:var(--accent)}
 .spark .none{stroke:var(--line);stroke-dasharray:3 3}
 td.sp{padding-top:3px;padding-bottom:3px}
 @media (max-width:700px){.two{grid-template-columns:1fr}}
