@@ -146,16 +146,18 @@ kaspadTest(
       const daily = await waitFor(
         "the daily totals to count every block",
         async () => {
+          // Two days, so a run across midnight UTC still counts every block.
           const d = await k.api<{ days: { found: number; rewardSompi: string }[] }>(
-            "/api/history/blocks/daily?days=1",
+            "/api/history/blocks/daily?days=2",
           );
-          const day = d.days.at(-1);
-          return day?.found === blocks.length && BigInt(day.rewardSompi) >= earned ? d : undefined;
+          const found = d.days.reduce((n, x) => n + x.found, 0);
+          const paid = d.days.reduce((n, x) => n + BigInt(x.rewardSompi), 0n);
+          return found === blocks.length && paid >= earned ? d : undefined;
         },
         15_000,
         500,
       );
-      assert.equal(daily.days.length, 1);
+      assert.ok(daily.days.length >= 1 && daily.days.length <= 2);
 
       // Restart: same data_dir, this time over wRPC. Everything is still there.
       await k.stop();
