@@ -98,6 +98,7 @@ svg.spark{width:100px;height:24px;display:block}
 .spark polyline{fill:none;stroke:var(--accent);stroke-width:1.5}.spark circle{fill:var(--accent)}
 .spark .none{stroke:var(--line);stroke-dasharray:3 3}
 td.sp{padding-top:3px;padding-bottom:3px}
+#blocks,#worker-blocks{max-height:440px;overflow-y:auto}
 @media (max-width:700px){.two{grid-template-columns:1fr}}
 footer a{color:var(--muted)}
 @media (max-width:700px){

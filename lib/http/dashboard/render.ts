@@ -282,7 +282,12 @@ export function renderHistoryBlocks(b: HistoryBlocksJson, nowMs: number): string
       accepted
         ? `<span class="badge ${esc(color)}">${esc(color)}</span>`
         : `<span class="muted">—</span>`,
-      x.confirmations === null ? "—" : esc(groupDigits(String(x.confirmations))),
+      // Followed until final: the count the node gave when the reward was known.
+      x.confirmations === null
+        ? "—"
+        : `<span title="when the node reported the reward">${
+          esc(groupDigits(String(x.confirmations)))
+        }${x.final ? "" : "…"}</span>`,
       x.rewardKas === null ? `<span class="muted">—</span>` : `${esc(x.rewardKas)} KAS`,
     ];
     return `<tr>${
