@@ -265,7 +265,7 @@ export function renderHistoryBlocks(b: HistoryBlocksJson, nowMs: number): string
     "DAA score",
     "Node verdict",
     "Color",
-    "Conf.",
+    "Confirmations",
     "Reward",
   ];
   const rows = b.blocks.map((x) => {
