@@ -78,6 +78,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     now: clock.now,
     flushMs: opts.historyFlushMs ?? 5000,
   });
+  if (history?.status.on) log.info("history kept", { path: history.path });
   const stats = new Stats({ maxWorkers: config.maxWorkers });
   const node = createNodeClient({
     urls: config.nodes.map(nodeUrl),

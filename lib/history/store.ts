@@ -150,6 +150,13 @@ export function describeStorageError(error: unknown, path: string): string {
   if (code === 13 || /disk is full|No space left/i.test(message)) {
     return `the disk holding ${path} is full (${message})`;
   }
+  if (error instanceof Deno.errors.NotCapable || /--allow-write/.test(message)) {
+    return `kstratum may not write to ${path}: it is granted ./data only; add ` +
+      `--allow-write=${
+        path.replace(/\/[^/]*\.sqlite$/, "")
+      } to the deno run command, or keep the ` +
+      `default data_dir`;
+  }
   if (
     code === 8 || error instanceof Deno.errors.PermissionDenied ||
     error instanceof Deno.errors.NotCapable || /read-?only|EROFS|EACCES|permission/i.test(message)

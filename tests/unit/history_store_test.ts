@@ -6,6 +6,7 @@ import { DatabaseSync } from "node:sqlite";
 import { createLogger } from "../../lib/log/mod.ts";
 import {
   DB_FILE,
+  describeStorageError,
   HistoryLockedError,
   HistoryStore,
   migrate,
@@ -288,4 +289,15 @@ Deno.test({
       await unmount(dir);
     }
   },
+});
+
+Deno.test("a data_dir outside the write permission: the line says which flag to add", () => {
+  const e = new Deno.errors.NotCapable(
+    'Requires write access to "/srv/ks", run again with the --allow-write flag',
+  );
+  assert.match(
+    describeStorageError(e, "/srv/ks"),
+    /may not write to \/srv\/ks: .*add --allow-write=\/srv\/ks to the deno run command/,
+  );
+  assert.match(describeStorageError(e, "/srv/ks/history.sqlite"), /--allow-write=\/srv\/ks to/);
 });
