@@ -451,6 +451,21 @@ export class HistoryStore {
   }
 
   /**
+   * The summed series of every worker paying `wallet`, at `res` over [fromS, toS] (seconds):
+   * each bucket's hashrate is the sum of its workers' mean hashrates.
+   */
+  walletSeries(wallet: string, res: Resolution, fromS: number, toS: number): SeriesPoint[] {
+    return this.#read([], () =>
+      (this.#stmt(
+        `SELECT s.ts AS ts, sum(s.hs_sum / s.n) AS hs_sum, 1 AS n, sum(s.accepted) AS accepted,
+           sum(s.stale) AS stale, sum(s.invalid) AS invalid
+         FROM workers w JOIN worker_series s
+           ON s.res = ? AND s.worker_id = w.id AND s.ts >= ? AND s.ts <= ?
+         WHERE w.wallet = ? GROUP BY s.ts ORDER BY s.ts`,
+      ).all(res, fromS, toS, wallet) as unknown as DbSeriesRow[]).map(point));
+  }
+
+  /**
    * Hashrate points at `res` since `fromS` for every stored worker (of `wallet` when given), at
    * most `maxWorkers`: one index seek per worker, so a dashboard of 5,000 workers costs 5,000
    * short range reads.

@@ -93,22 +93,28 @@ function resolutionOf(url: URL): Resolution | undefined {
 
 const RES_NAME: Record<number, string> = { 60: "1m", 300: "5m", 3600: "1h" };
 
-/** /api/history/hashrate: the farm's series, or one worker's with `worker=<key>`. */
+/**
+ * /api/history/hashrate: the farm's series, one worker's with `worker=<key>`, or the sum of one
+ * wallet's workers with `wallet=<address>`.
+ */
 export function hashrateJson(h: HistorySource, url: URL, nowS: number): unknown {
   const { from, to } = timeRange(url, nowS);
   const worker = url.searchParams.get("worker");
-  const retention = worker === null ? FARM_RETENTION_S : WORKER_RETENTION_S;
+  const wallet = worker === null ? url.searchParams.get("wallet") : null;
+  const retention = worker === null && wallet === null ? FARM_RETENTION_S : WORKER_RETENTION_S;
   const res = chooseResolution(retention, from, to, nowS, MAX_POINTS, resolutionOf(url));
   if (res === undefined) {
     throw new BadQuery(
       `too many points: at most ${MAX_POINTS} per answer; narrow the range or pick a coarser res` +
-        (worker === null ? "" : " (workers are kept at 5m and 1h)"),
+        (retention === WORKER_RETENTION_S ? " (workers are kept at 5m and 1h)" : ""),
     );
   }
-  const points = worker === null
-    ? h.store.farmSeries(res, from, to)
-    : h.store.workerSeries(worker, res, from, to);
-  return { from, to, res: RES_NAME[res], worker, points };
+  const points = worker !== null
+    ? h.store.workerSeries(worker, res, from, to)
+    : wallet !== null
+    ? h.store.walletSeries(wallet, res, from, to)
+    : h.store.farmSeries(res, from, to);
+  return { from, to, res: RES_NAME[res], worker, wallet, points };
 }
 
 /** /api/history/sparklines: every worker's 5-minute hashrate over `range` (default 1h). */

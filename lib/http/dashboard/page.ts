@@ -21,7 +21,7 @@ export const INDEX_HTML = `<!doctype html>
 <main>
   <section id="summary" class="cards" aria-label="Summary"></section>
   <p id="history-note" class="note"></p>
-  <section id="history" class="panel" hidden><h2>Farm hashrate <span id="ranges" class="tabs"></span></h2><div id="chart"></div></section>
+  <section id="history" class="panel" hidden><h2><span id="chart-title">Farm hashrate</span> <span id="ranges" class="tabs"></span></h2><div id="chart"></div></section>
   <section id="worker-panel" class="panel" hidden><h2>Worker <span id="worker-name"></span> <button class="tab" data-act="close">close</button></h2>
     <div class="two"><div><h3>Hashrate</h3><div id="worker-chart"></div></div><div><h3>Rejected shares</h3><div id="worker-rejects"></div></div></div>
     <h3>Blocks</h3><div id="worker-blocks" class="scroll"></div></section>

@@ -375,7 +375,7 @@ export function dashboardMain(env: ClientEnv, refreshMs: number, maxRows = 500):
         state.dirty = false;
         const days = state.range === "30d" ? 30 : state.range === "7d" ? 7 : 1;
         const [farm, spark, hb, daily] = (await Promise.all([
-          env.fetchJson(`/api/history/hashrate?range=${state.range}`),
+          env.fetchJson(`/api/history/hashrate?range=${state.range}${q(state.wallet)}`),
           env.fetchJson(`/api/history/sparklines?range=1h${q(state.wallet)}`),
           env.fetchJson(`/api/history/blocks?limit=100${q(state.wallet)}`),
           env.fetchJson(`/api/history/blocks/daily?days=${Math.max(7, days)}${q(state.wallet)}`),
@@ -386,6 +386,10 @@ export function dashboardMain(env: ClientEnv, refreshMs: number, maxRows = 500):
           DailyJson,
         ];
         env.setHtml("ranges", renderRanges(state.range));
+        env.setText(
+          "chart-title",
+          state.wallet === "" ? "Farm hashrate" : `Hashrate of ${shortAddress(state.wallet)}`,
+        );
         env.setHtml("chart", renderHashrateChart(farm));
         env.setHtml("daily", renderDaily(daily));
         const sparks: Record<string, number[]> = {};
@@ -401,8 +405,10 @@ export function dashboardMain(env: ClientEnv, refreshMs: number, maxRows = 500):
           env.setText("worker-name", name);
           env.setHtml("worker-chart", renderHashrateChart(ws));
           env.setHtml("worker-rejects", renderRejectChart(ws));
-          const mine = (hb.blocks ?? []).filter((x) => x.worker === name);
-          env.setHtml("worker-blocks", renderHistoryBlocks({ blocks: mine }, s.now));
+          const mine = (await env.fetchJson(
+            `/api/history/blocks?limit=100&worker=${encodeURIComponent(name)}`,
+          )) as HistoryBlocksJson;
+          env.setHtml("worker-blocks", renderHistoryBlocks(mine, s.now));
         }
         env.setHidden("worker-panel", state.worker === "");
       }
