@@ -112,8 +112,11 @@ export function sparkline(values: number[]): string {
   const pts = values.map((v, i) =>
     `${((i / n) * W).toFixed(1)},${(H - 2 - (v / top) * (H - 4)).toFixed(1)}`
   );
-  // One point so far: a level line across with a dot at its end.
-  if (pts.length === 1) pts.unshift(`0,${pts[0]!.split(",")[1]}`);
+  // One point so far: a level line across, its dot at the right (the newest) end.
+  if (pts.length === 1) {
+    const level = pts[0]!.split(",")[1];
+    pts.splice(0, 1, `0,${level}`, `${W},${level}`);
+  }
   const [lx, ly] = pts[pts.length - 1]!.split(",");
   return `<svg class="spark" viewBox="0 0 ${W} ${H}"><polyline points="${
     pts.join(" ")
