@@ -77,6 +77,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     log: log.child({ part: "history" }),
     now: clock.now,
     flushMs: opts.historyFlushMs ?? 5000,
+    handover: config.historyHandover,
   });
   if (history?.status.on) log.info("history kept", { path: history.path });
   const stats = new Stats({ maxWorkers: config.maxWorkers });

@@ -81,6 +81,7 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
     metricsInstance: v.metrics_instance,
     balanceRefreshMs: v.balance_refresh_ms,
     dataDir: v.data_dir,
+    historyHandover: v.history_handover,
     historySampleMs: v.history_sample_ms,
     grpcFront: v.grpc_listen,
     grpcStreamsPerIp: v.grpc_streams_per_ip,

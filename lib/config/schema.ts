@@ -392,7 +392,15 @@ export const SETTINGS = {
       '"off" keeps no history. The start task and the compiled binary may write to ./data ' +
       "only (--allow-write=data); another directory needs --allow-write=<dir> added to the " +
       "deno run command, else history stays off and kstratum says so. One kstratum per " +
-      "directory: a second one refuses to start.",
+      "directory: a second one refuses to start (see history_handover).",
+  }),
+  history_handover: setting({
+    group: "History",
+    codec: bool,
+    default: false,
+    doc: "When another kstratum holds data_dir, start anyway without history and take the " +
+      "directory over as soon as that one exits: the new process of a zero-downtime upgrade " +
+      "(docs/deploy.md). Off: a second kstratum on one data_dir refuses to start.",
   }),
   history_sample_ms: setting({
     arg: "<ms>",

@@ -141,6 +141,8 @@ export interface Config {
   balanceRefreshMs: number;
   /** Directory of the history database; undefined = no history. */
   dataDir: string | undefined;
+  /** Take data_dir over from the kstratum holding it once that one exits, instead of refusing. */
+  historyHandover: boolean;
   /** Period of the history samples, ms. */
   historySampleMs: number;
   /** Logging: least level, line format, and whether lines start with the time. */

@@ -128,6 +128,13 @@ export interface HistoryStoreOptions {
   pruneEveryMs?: number;
   /** How long a write waits on a database another program locked, ms. Default 2000. */
   busyTimeoutMs?: number;
+  /**
+   * When another kstratum holds data_dir: false (default) throws HistoryLockedError; true runs
+   * without history and takes the directory over once that one releases it (an upgrade handover).
+   */
+  handover?: boolean;
+  /** How often a handover checks whether data_dir was released, ms. Default 1000. */
+  handoverPollMs?: number;
 }
 
 /** A worker's sample as the sampler hands it over. */
@@ -177,6 +184,9 @@ export class HistoryStore {
   #db: DatabaseSync | undefined;
   #lock: Deno.FsFile | undefined;
   #reason: string | undefined;
+  /** The lock file while a handover waits for it, and the timer that polls it. */
+  #waiting: Deno.FsFile | undefined;
+  #handover: ReturnType<typeof setInterval> | undefined;
   #path: string;
   #log: Logger;
   #now: () => number;
@@ -213,8 +223,12 @@ export class HistoryStore {
       Deno.mkdirSync(dir, { recursive: true });
       const lock = Deno.openSync(`${dir}/${LOCK_FILE}`, { create: true, write: true, read: true });
       if (!lock.tryLockSync(true)) {
-        lock.close();
-        throw new HistoryLockedError(dir);
+        if (this.options.handover !== true) {
+          lock.close();
+          throw new HistoryLockedError(dir);
+        }
+        this.#awaitHandover(lock, dir);
+        return;
       }
       this.#lock = lock;
     } catch (e) {
@@ -222,6 +236,31 @@ export class HistoryStore {
       this.#fail(e, dir);
       return;
     }
+    this.#openDatabase();
+  }
+
+  /** Off until the kstratum holding data_dir releases its lock, then opens the store. */
+  #awaitHandover(lock: Deno.FsFile, dir: string): void {
+    this.#reason = `waiting for the kstratum that holds data_dir ${dir} to exit (handover)`;
+    this.#log.info("history waits for the previous kstratum to release data_dir", { dir });
+    this.#waiting = lock;
+    this.#handover = setInterval(() => {
+      let got = false;
+      try {
+        got = lock.tryLockSync(true);
+      } catch { /* still held, or gone: try again */ }
+      if (!got) return;
+      clearInterval(this.#handover);
+      this.#handover = undefined;
+      this.#waiting = undefined;
+      this.#lock = lock;
+      this.#reason = undefined;
+      this.#openDatabase();
+      if (this.#reason === undefined) this.#log.info("history taken over", { path: this.#path });
+    }, this.options.handoverPollMs ?? 1000);
+  }
+
+  #openDatabase(): void {
     try {
       const db = new DatabaseSync(this.#path, { timeout: this.options.busyTimeoutMs ?? 2000 });
       this.#db = db;
@@ -584,6 +623,12 @@ export class HistoryStore {
 
   /** Writes what is pending and closes the database; releases data_dir. */
   close(): void {
+    if (this.#handover !== undefined) clearInterval(this.#handover);
+    this.#handover = undefined;
+    try {
+      this.#waiting?.close();
+    } catch { /* closing anyway */ }
+    this.#waiting = undefined;
     this.flush();
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;

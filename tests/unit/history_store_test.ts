@@ -183,6 +183,32 @@ Deno.test("a second store on the same data_dir refuses with HistoryLockedError, 
   });
 });
 
+Deno.test("handover: a second store waits without history and takes data_dir over once the first closes", async () => {
+  await withDir(async (dir) => {
+    const { log } = memLog();
+    const first = HistoryStore.open({ dataDir: dir, log, now: Date.now });
+    first.putBlock(block("aa", 1));
+    first.flush();
+    const second = HistoryStore.open({
+      dataDir: dir,
+      log,
+      now: Date.now,
+      handover: true,
+      handoverPollMs: 20,
+    });
+    assert.equal(second.status.on, false);
+    assert.match(second.status.reason!, /waiting for the kstratum that holds data_dir/);
+    second.putBlock(block("bb", 2)); // dropped while waiting, never a throw
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(second.status.on, false, "still held by the first");
+    first.close();
+    for (let i = 0; i < 100 && !second.status.on; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(second.status.on, true, "taken over after the first released it");
+    assert.deepEqual(second.blocks({ limit: 5 }).map((b) => b.hash), ["aa"]);
+    second.close();
+  });
+});
+
 Deno.test("a corrupt database file: history off, one line saying so and what to do", async () => {
   await withDir((dir) => {
     Deno.writeTextFileSync(`${dir}/${DB_FILE}`, "this is not sqlite ".repeat(300));
