@@ -80,7 +80,7 @@ export function formatStatsTable(snap: StatsSnapshot, opts: TableOptions): strin
  * import { formatBlockFound } from "./console.ts";
  * const who = { worker: "rig1", wallet: "kaspa:qz", miner: "m", ip: "1.2.3.4", dialect: "array" };
  * const line = formatBlockFound({ who, hash: "ab", daaScore: 7n, verdict: "accepted", at: 0 });
- * if (line !== "block ab found by rig1 (kaspa:qz) at DAA score 7: accepted by the node") {
+ * if (line !== `block ab found by "rig1" (kaspa:qz) at DAA score 7: accepted by the node`) {
  *   throw new Error(line);
  * }
  * ```
