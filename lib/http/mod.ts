@@ -13,3 +13,4 @@ export type {
   WorkerJson,
   WorkersJson,
 } from "./api.ts";
+export type { HistorySource } from "./history_api.ts";
