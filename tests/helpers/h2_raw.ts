@@ -158,7 +158,10 @@ export function grpcRequestHeaders(
  * A gRPC length-prefixed message: flag byte 0 (uncompressed), u32 big-endian length, body.
  * `declaredLength` lies about the length (a huge one, or one longer than the bytes that follow).
  */
-export function grpcMessage(body: Uint8Array, declaredLength = body.length): Uint8Array {
+export function grpcMessage(
+  body: Uint8Array,
+  declaredLength = body.length,
+): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(5 + body.length);
   new DataView(out.buffer).setUint32(1, declaredLength >>> 0);
   out.set(body, 5);
@@ -284,6 +287,7 @@ export class H2Client {
       hostname: options.hostname ?? "127.0.0.1",
       port: options.port,
     });
+    conn.setNoDelay(true); // one frame per write: Nagle would hold each for the peer's delayed ACK
     const client = new H2Client(conn, options);
     if (options.handshake ?? true) {
       // Queued before the read loop can queue a SETTINGS ACK: the preface must go first.
