@@ -62,6 +62,16 @@ export function templateRequest(address: string): Uint8Array {
   return encodeEnvelope({ id: requestId++, payload: PAYLOAD.getBlockTemplateRequest, body });
 }
 
+function concatAll(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Connects (with the HTTP/2 handshake unless `handshake` is false) and waits for SETTINGS ACK. */
@@ -294,15 +304,30 @@ export const ABUSES: Record<string, AbusePattern> = {
     }
     return await finish(c, 300);
   },
-  /** More DATA than the stream's window allows (FLOW_CONTROL_ERROR). */
+  /** 96 KB of one message in a single write: past the 64 KiB stream window (FLOW_CONTROL_ERROR). */
   async "flow-control-overrun"(ctx) {
     const c = await connect(ctx);
     const s = await c.openStream();
     const chunk = 16_000;
-    for (let sent = 0; sent <= INITIAL_WINDOW_BYTES + chunk; sent += chunk) {
-      if (
-        !await c.frame({ type: FRAME.DATA, flags: 0, streamId: s, payload: new Uint8Array(chunk) })
-      ) break;
+    const frames = Math.ceil((INITIAL_WINDOW_BYTES + chunk) / chunk);
+    const body = grpcMessage(ctx.rng.bytes(chunk * frames - 5), chunk * frames - 5);
+    const all: Uint8Array[] = [];
+    for (let i = 0; i < frames; i++) {
+      const payload = body.subarray(i * chunk, (i + 1) * chunk);
+      all.push(encodeFrame({ type: FRAME.DATA, flags: 0, streamId: s, payload }));
+    }
+    await c.write(concatAll(all));
+    return await finish(c, 300);
+  },
+  /**
+   * 96 KB of zeros on a stream, in six DATA frames: 19,200 empty gRPC messages, each a request the
+   * server answers, none of the answers read; then gone.
+   */
+  async "empty-message-flood"(ctx) {
+    const c = await connect(ctx);
+    const s = await c.openStream();
+    for (let i = 0; i < 6; i++) {
+      await c.frame({ type: FRAME.DATA, flags: 0, streamId: s, payload: new Uint8Array(16_000) });
     }
     return await finish(c, 300);
   },

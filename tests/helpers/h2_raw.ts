@@ -260,6 +260,8 @@ export class H2Client {
   readonly streams: Map<number, StreamState> = new Map();
   /** GOAWAY frames the server sent, in order. */
   readonly goaways: Goaway[] = [];
+  /** The server's SETTINGS, identifier → value, as last announced. */
+  readonly peerSettings: Map<number, number> = new Map();
   /** PINGs the server sent (keepalives). */
   pingsReceived = 0;
   /** Frames received in all. */
@@ -489,10 +491,18 @@ export class H2Client {
   #onFrame(f: Frame): void {
     this.framesReceived++;
     switch (f.type) {
-      case FRAME.SETTINGS:
-        if (f.flags & FLAG.ACK) this.#settingsAckSeen = true;
-        else void this.frame({ type: FRAME.SETTINGS, flags: FLAG.ACK, streamId: 0 });
+      case FRAME.SETTINGS: {
+        if (f.flags & FLAG.ACK) {
+          this.#settingsAckSeen = true;
+          return;
+        }
+        const view = new DataView(f.payload.buffer, f.payload.byteOffset, f.payload.byteLength);
+        for (let off = 0; off + 6 <= f.payload.length; off += 6) {
+          this.peerSettings.set(view.getUint16(off), view.getUint32(off + 2));
+        }
+        void this.frame({ type: FRAME.SETTINGS, flags: FLAG.ACK, streamId: 0 });
         return;
+      }
       case FRAME.PING:
         if (f.flags & FLAG.ACK) return;
         this.pingsReceived++;
