@@ -321,10 +321,10 @@ export const ABUSES: Record<string, AbusePattern> = {
   },
   /**
    * 96 KB of zeros on a stream, in six DATA frames: 19,200 empty gRPC messages, each a request the
-   * server answers, none of the answers read; then gone.
+   * server answers, from a peer that reads nothing; then gone.
    */
   async "empty-message-flood"(ctx) {
-    const c = await connect(ctx);
+    const c = await H2Client.connect({ port: ctx.port, read: false });
     const s = await c.openStream();
     for (let i = 0; i < 6; i++) {
       await c.frame({ type: FRAME.DATA, flags: 0, streamId: s, payload: new Uint8Array(16_000) });

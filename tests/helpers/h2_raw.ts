@@ -49,6 +49,8 @@ export const CLIENT_PREFACE: Uint8Array = new TextEncoder().encode(
 /** gRPC path of kaspad's one streaming method. */
 export const MESSAGE_STREAM_PATH = "/protowire.RPC/MessageStream";
 
+/** Unread messages one stream keeps; a client that never reads must not grow without bound. */
+const MAX_INBOX = 10_000;
 /** Largest frame payload HTTP/2 can declare (2^24 - 1 bytes); the reader's budget. */
 const MAX_FRAME_BYTES = 0xffffff;
 /** The window every peer starts with (RFC 9113 §6.9.2), bytes: sending past it is a FLOW_CONTROL_ERROR. */
@@ -172,9 +174,9 @@ export function grpcMessage(
 export class FrameReader {
   #buf: Uint8Array = new Uint8Array(0);
 
-  /** Adds received bytes; returns every frame now complete, in order. */
+  /** Adds received bytes (copied: the caller may reuse `chunk`); returns every frame now complete. */
   push(chunk: Uint8Array): Frame[] {
-    this.#buf = concat(this.#buf, chunk);
+    this.#buf = this.#buf.length === 0 ? chunk.slice() : concat(this.#buf, chunk);
     const frames: Frame[] = [];
     for (;;) {
       if (this.#buf.length < 9) return frames;
@@ -221,8 +223,10 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 /** What the server did to one stream. */
 export interface StreamState {
-  /** gRPC messages received and not yet taken by nextMessage(). */
+  /** gRPC messages received and not yet taken by nextMessage(), at most MAX_INBOX. */
   inbox: Uint8Array[];
+  /** Messages dropped because the inbox was full (nobody was reading them). */
+  dropped: number;
   /** HEADERS frames received (response headers, then trailers). */
   headers: number;
   /** The server ended the stream (END_STREAM) or reset it. */
@@ -248,6 +252,11 @@ export interface H2ClientOptions {
   answerPings?: boolean;
   /** Send the preface and an empty SETTINGS on connect. Default true. */
   handshake?: boolean;
+  /**
+   * Read what the server sends. Default true; false plays a peer that never reads: nothing is
+   * answered (not even SETTINGS), the server's writes pile up, and `closed` waits for abort().
+   */
+  read?: boolean;
 }
 
 /**
@@ -270,6 +279,9 @@ export class H2Client {
   readonly closed: Promise<void>;
   #serverClosed = false;
   #settingsAckSeen = false;
+  #aborted = Promise.withResolvers<void>();
+  /** DATA bytes read and not yet returned with WINDOW_UPDATE, by stream (0: the connection). */
+  #credit = new Map<number, number>();
   #selfClosed = false;
   #nextStream = 1;
   #wakers: Array<() => void> = [];
@@ -280,7 +292,7 @@ export class H2Client {
   private constructor(conn: Deno.TcpConn, options: H2ClientOptions) {
     this.#conn = conn;
     this.#options = options;
-    this.closed = this.#readLoop();
+    this.closed = options.read === false ? this.#aborted.promise : this.#readLoop();
   }
 
   /** Connects; with `handshake` (default) sends the preface and SETTINGS without waiting. */
@@ -431,6 +443,7 @@ export class H2Client {
   abort(): void {
     if (this.#selfClosed) return;
     this.#selfClosed = true;
+    this.#aborted.resolve();
     try {
       this.#conn.close();
     } catch {
@@ -441,7 +454,7 @@ export class H2Client {
   #stream(id: number): StreamState {
     let s = this.streams.get(id);
     if (s === undefined) {
-      s = { inbox: [], headers: 0, ended: false, reader: new GrpcMessageReader() };
+      s = { inbox: [], dropped: 0, headers: 0, ended: false, reader: new GrpcMessageReader() };
       this.streams.set(id, s);
     }
     return s;
@@ -477,6 +490,7 @@ export class H2Client {
         const n = await this.#conn.read(buf);
         if (n === null) break;
         for (const f of reader.push(buf.subarray(0, n))) this.#onFrame(f);
+        this.#returnCredit();
         this.#wake();
       }
     } catch {
@@ -535,28 +549,33 @@ export class H2Client {
       }
       case FRAME.DATA: {
         const s = this.#stream(f.streamId);
-        s.inbox.push(...s.reader.push(dataBytes(f)));
+        for (const m of s.reader.push(dataBytes(f))) {
+          if (s.inbox.length < MAX_INBOX) s.inbox.push(m);
+          else s.dropped++;
+        }
         if (f.flags & FLAG.END_STREAM) s.ended = true;
         if (f.payload.length > 0) {
-          // Return the credit at once so a long-lived stream never stalls on our window.
-          void this.frame({
-            type: FRAME.WINDOW_UPDATE,
-            flags: 0,
-            streamId: 0,
-            payload: u32Payload(f.payload.length),
-          });
+          this.#credit.set(0, (this.#credit.get(0) ?? 0) + f.payload.length);
           if (!s.ended) {
-            void this.frame({
-              type: FRAME.WINDOW_UPDATE,
-              flags: 0,
-              streamId: f.streamId,
-              payload: u32Payload(f.payload.length),
-            });
+            this.#credit.set(f.streamId, (this.#credit.get(f.streamId) ?? 0) + f.payload.length);
           }
         }
         return;
       }
     }
+  }
+
+  /**
+   * Returns the flow-control credit of the DATA just read, one WINDOW_UPDATE per stream in one write,
+   * so a long-lived stream never stalls on our window and a flood of answers costs one write a read.
+   */
+  #returnCredit(): void {
+    if (this.#credit.size === 0) return;
+    const frames = [...this.#credit].map(([streamId, bytes]) =>
+      encodeFrame({ type: FRAME.WINDOW_UPDATE, flags: 0, streamId, payload: u32Payload(bytes) })
+    );
+    this.#credit.clear();
+    void this.write(frames.reduce(concat));
   }
 }
 

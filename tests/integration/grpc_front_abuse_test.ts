@@ -22,7 +22,7 @@ import { KstratumProcess } from "../helpers/kstratum.ts";
 
 /** The storm: every pattern this many times, shuffled, CONCURRENCY connections at a time. */
 const PER_PATTERN = 60;
-const CONCURRENCY = 6;
+const CONCURRENCY = 8;
 /**
  * The burst: five patterns that were in flight at every SIGSEGV of the node:http2 front, 16 at a
  * time. The crash is rare: 2 in 20,000 runs of this mix, 4 in about 140,000 abusive connections in
@@ -35,7 +35,7 @@ const BURST = [
   "rst-cancel-in-flight",
   "goaway-odd-codes",
 ];
-const BURST_RUNS = 2500;
+const BURST_RUNS = 2000;
 const BURST_CONCURRENCY = 16;
 /** Connections that make 13 calls, then idle through the storm, then get a GOAWAY or vanish. */
 const IDLE_CONNECTIONS = 24;
