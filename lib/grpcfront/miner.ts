@@ -34,6 +34,8 @@ export interface MinerStreamOptions {
 
 /** Jobs a miner stream keeps for late submissions: kaspa-miner asks again on every notification. */
 const RING_CAPACITY = 64;
+/** Requests one stream may send per second before it is closed. */
+export const REQUESTS_PER_SECOND = 200;
 /** Longest miner software name kept from a getBlockTemplate's extraData, characters. */
 const MAX_MINER_NAME = 64;
 
@@ -59,6 +61,8 @@ export class MinerStream implements StreamHandler {
   #workers = new Map<string, WorkerRef>();
   #ring = new JobRing({ capacity: RING_CAPACITY });
   #closed = false;
+  #windowStart = 0;
+  #windowRequests = 0;
 
   /** Counts the connection; requests arrive through onMessage. */
   constructor(readonly call: ServerStream, readonly options: MinerStreamOptions) {
@@ -85,6 +89,7 @@ export class MinerStream implements StreamHandler {
 
   /** One request from the miner. */
   onMessage(bytes: Uint8Array): void {
+    if (!this.#withinBudget()) return;
     let env;
     try {
       env = decodeEnvelope(bytes);
@@ -97,6 +102,26 @@ export class MinerStream implements StreamHandler {
       this.options.log.error("gRPC front request failed", { error: String(e) });
       this.#error(env.id, env.payload, "internal error");
     });
+  }
+
+  /**
+   * At most REQUESTS_PER_SECOND requests a second per stream (kaspa-miner sends a few per template):
+   * past that every request would cost a reply, so the stream is closed instead, once, with a line.
+   */
+  #withinBudget(): boolean {
+    const now = this.options.deps.clock.now();
+    if (now - this.#windowStart >= 1000) {
+      this.#windowStart = now;
+      this.#windowRequests = 0;
+    }
+    if (++this.#windowRequests <= REQUESTS_PER_SECOND) return true;
+    if (!this.#closed) {
+      this.options.log.warn("miner sent more than its request budget: stream closed", {
+        budget: `${REQUESTS_PER_SECOND}/s`,
+      });
+      this.close();
+    }
+    return false;
   }
 
   #send(id: bigint, payload: number, body: Uint8Array): void {

@@ -3,6 +3,7 @@
 
 export { type GrpcFrontOptions, GrpcMiningFront } from "./front.ts";
 export type { GrpcFrontDeps } from "./types.ts";
+export { REQUESTS_PER_SECOND } from "./miner.ts";
 export {
   GRPC_STATUS,
   GrpcStreamServer,

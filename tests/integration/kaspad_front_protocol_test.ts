@@ -8,7 +8,7 @@ import { prePowHash, toHex } from "../../lib/kaspa/mod.ts";
 import { encodeAddress } from "../../lib/kaspa/address.ts";
 import { decodeBlockHeader } from "../../lib/node/grpc/block.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
-import { GrpcMiningFront } from "../../lib/grpcfront/mod.ts";
+import { GrpcMiningFront, REQUESTS_PER_SECOND } from "../../lib/grpcfront/mod.ts";
 import { addressValidatorOf } from "../../lib/app/mod.ts";
 import { systemClock } from "../../lib/runtime/mod.ts";
 import { Stats } from "../../lib/stats/mod.ts";
@@ -64,6 +64,7 @@ function rawMiner(port: number) {
   const abort = new AbortController();
   const inbox: Array<{ id: bigint; payload: number; body: Uint8Array }> = [];
   const waiters: Array<() => void> = [];
+  let ended = false;
   const reading = (async () => {
     const res = await fetch(
       `http://127.0.0.1:${port}${MESSAGE_STREAM_PATH}`,
@@ -81,8 +82,12 @@ function rawMiner(port: number) {
       for (const m of frames.push(chunk)) inbox.push(decodeEnvelope(m));
       for (const w of waiters.splice(0)) w();
     }
-  })().catch(() => {});
+  })().catch(() => {}).finally(() => (ended = true));
   return {
+    inbox,
+    get ended() {
+      return ended;
+    },
     send(payload: number, body: Uint8Array) {
       out.enqueue(frameMessage(new WireWriter().bytes(payload, body).finish()));
     },
@@ -260,4 +265,34 @@ Deno.test({
       await service.stop();
     }
   },
+});
+
+Deno.test("gRPC front closes a stream past its request budget; another miner is served", async () => {
+  const { service, front, port } = await setup();
+  const flooder = rawMiner(port);
+  const honest = rawMiner(port);
+  try {
+    for (let i = 0; i < 5 * REQUESTS_PER_SECOND; i++) {
+      flooder.send(PAYLOAD.pingRequest, new Uint8Array(0));
+    }
+    const deadline = Date.now() + 5000;
+    while (!flooder.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(flooder.ended, "the flooding stream was closed");
+    const answered = flooder.inbox.filter((e) => e.payload === PAYLOAD.pingResponse).length;
+    assert.ok(
+      answered <= REQUESTS_PER_SECOND,
+      `${answered} answers, budget ${REQUESTS_PER_SECOND}`,
+    );
+    honest.send(PAYLOAD.getInfoRequest, new Uint8Array(0));
+    const info = decode(
+      "GetInfoResponseMessage",
+      (await honest.next(PAYLOAD.getInfoResponse)).body,
+    );
+    assert.equal(info.serverVersion, "kstratum-test");
+  } finally {
+    await flooder.close();
+    await honest.close();
+    await front.close();
+    await service.stop();
+  }
 });
