@@ -104,6 +104,7 @@ Deno.test("http /api/status gives node, totals and health with bigints as decima
     "connections",
     "hashrate",
     "health",
+    "history",
     "node",
     "now",
     "startedAt",
