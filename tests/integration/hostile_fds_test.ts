@@ -10,29 +10,15 @@ import { freePort } from "../../scripts/kaspad_process.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { compactToTarget } from "../../lib/pow/mod.ts";
+import { shareReplyMs } from "../helpers/share_latency.ts";
 
 const SHARE_DIFF = 2 ** -16;
 const NOFILE = 256;
 /** Idle connections per attack: more than the limit leaves room for. */
 const ATTACK_CONNECTIONS = 320;
 
-let nonceBase = 0n;
-
-/** Submits `n` shares; returns each reply's latency, ms (time from write to reply). */
-async function shareLatencies(miner: StratumMiner, n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const job = await miner.nextJob(undefined, 30_000);
-    assert.ok(job !== undefined, "a job");
-    const nonce = miner.findNonce(job, { start: nonceBase++ << 32n, tries: 2_000_000 });
-    assert.ok(nonce !== undefined, "a share within 2M hashes");
-    const t0 = performance.now();
-    const r = await miner.submit(job, nonce, 20_000);
-    out.push(performance.now() - t0);
-    assert.ok(r.error === null || (r.error as unknown[])[0] === 21, JSON.stringify(r));
-  }
-  return out;
-}
+/** Block nonce search starts, apart from the ones share_latency.ts uses. */
+let nonceBase = 1n << 24n;
 
 const max = (xs: number[]) => Math.max(...xs);
 
@@ -108,7 +94,7 @@ kaspadTest(
         worker: "honest",
       });
       await honest.handshake();
-      const baseline = await shareLatencies(honest, 5);
+      const baseline = await shareReplyMs(honest, 5);
       console.log(
         `baseline: share reply max ${max(baseline).toFixed(1)} ms; fds ${await openFds(k.pid)}`,
       );
@@ -142,7 +128,7 @@ kaspadTest(
         );
         // The connected miner keeps its service while nothing new can be accepted, and a block
         // among its shares still reaches the node (the node link holds its descriptor).
-        const during = await shareLatencies(honest, 3);
+        const during = await shareReplyMs(honest, 3);
         during.push(await mineBlock(honest, node, address));
         const attackLog = k.log.slice(logFrom);
         const blocks = attackLog.filter((l) => /found by .*accepted by the node/.test(l)).length;

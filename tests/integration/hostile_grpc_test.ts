@@ -12,24 +12,9 @@ import { KstratumProcess } from "../helpers/kstratum.ts";
 import { kaspadTest, randomDevnetAddress, startKaspad } from "../helpers/kaspad.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
+import { shareReplyMs } from "../helpers/share_latency.ts";
 
 const SHARE_DIFF = 2 ** -16;
-let nonceBase = 0n;
-
-async function shareReplyMs(miner: StratumMiner, n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const job = await miner.nextJob(undefined, 30_000);
-    assert.ok(job !== undefined, "a job");
-    const nonce = miner.findNonce(job, { start: nonceBase++ << 32n, tries: 2_000_000 });
-    assert.ok(nonce !== undefined, "a share within 2M hashes");
-    const t0 = performance.now();
-    const r = await miner.submit(job, nonce, 20_000);
-    out.push(performance.now() - t0);
-    assert.ok(r.error === null || (r.error as unknown[])[0] === 21, JSON.stringify(r));
-  }
-  return out;
-}
 
 /** One MessageStream call on `client`: its grpc-status header (null when accepted) and body. */
 async function openStream(client: Deno.HttpClient, port: number) {

@@ -15,6 +15,7 @@ import {
   waitFor,
 } from "../helpers/kaspad.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
+import { shareReplyMs } from "../helpers/share_latency.ts";
 
 const HANDSHAKE_MS = 1500;
 const IDLE_MS = 3000;
@@ -398,23 +399,6 @@ hostileTest(
     after.close();
   },
 );
-
-/** Reply latency of `n` shares from `miner`, ms (nonce search not counted). */
-let shareNonce = 0n;
-async function shareReplyMs(miner: StratumMiner, n: number): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const job = await miner.nextJob(undefined, 30_000);
-    assert.ok(job !== undefined, "a job");
-    const nonce = miner.findNonce(job, { start: shareNonce++ << 32n, tries: 2_000_000 });
-    assert.ok(nonce !== undefined, "a share within 2M hashes");
-    const t0 = performance.now();
-    const r = await miner.submit(job, nonce, 20_000);
-    out.push(performance.now() - t0);
-    assert.ok(r.error === null || (r.error as unknown[])[0] === 21, JSON.stringify(r));
-  }
-  return out;
-}
 
 hostileTest(
   "hostile: 30 KB user agents and worker names, d=1e-9 on a fixed port and 65 KB addresses hit their budgets (holes 2, 3, 6)",
