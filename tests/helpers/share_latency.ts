@@ -1,10 +1,17 @@
-// An honest miner's share-reply latency, for the hostile-input tests that measure it during attacks.
+// An honest miner and its share-reply latency, for the hostile-input tests that measure it during attacks.
 // Shares at the miner's own target; each test file's nonces start apart from the others'.
 
 import assert from "node:assert/strict";
-import type { StratumMiner } from "../../scripts/stratum_miner.ts";
+import { StratumMiner } from "../../scripts/stratum_miner.ts";
 
 let nonceBase = 0n;
+
+/** The honest miner the hostile-input tests keep working during an attack: bighex, handshaken. */
+export async function connectHonest(port: number, address: string): Promise<StratumMiner> {
+  const honest = await StratumMiner.connect(port, { dialect: "bighex", address, worker: "honest" });
+  await honest.handshake();
+  return honest;
+}
 
 /**
  * Submits `n` shares from `miner` and returns each reply's latency, ms (write to reply; the nonce

@@ -10,7 +10,7 @@ import { freePort } from "../../scripts/kaspad_process.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
 import { compactToTarget } from "../../lib/pow/mod.ts";
-import { shareReplyMs } from "../helpers/share_latency.ts";
+import { connectHonest, shareReplyMs } from "../helpers/share_latency.ts";
 
 const SHARE_DIFF = 2 ** -16;
 const NOFILE = 256;
@@ -88,12 +88,7 @@ kaspadTest(
     try {
       await node.connect();
       await k.healthy();
-      const honest = await StratumMiner.connect(k.stratumPort, {
-        dialect: "bighex",
-        address,
-        worker: "honest",
-      });
-      await honest.handshake();
+      const honest = await connectHonest(k.stratumPort, address);
       const baseline = await shareReplyMs(honest, 5);
       console.log(
         `baseline: share reply max ${max(baseline).toFixed(1)} ms; fds ${await openFds(k.pid)}`,

@@ -11,8 +11,7 @@ import { WireWriter } from "../../lib/node/grpc/wire.ts";
 import { KstratumProcess } from "../helpers/kstratum.ts";
 import { kaspadTest, randomDevnetAddress, startKaspad } from "../helpers/kaspad.ts";
 import { freePort } from "../../scripts/kaspad_process.ts";
-import { StratumMiner } from "../../scripts/stratum_miner.ts";
-import { shareReplyMs } from "../helpers/share_latency.ts";
+import { connectHonest, shareReplyMs } from "../helpers/share_latency.ts";
 
 const SHARE_DIFF = 2 ** -16;
 
@@ -62,12 +61,7 @@ kaspadTest(
     const client = Deno.createHttpClient({ http1: false, http2: true });
     try {
       await k.healthy();
-      const honest = await StratumMiner.connect(k.stratumPort, {
-        dialect: "bighex",
-        address,
-        worker: "honest",
-      });
-      await honest.handshake();
+      const honest = await connectHonest(k.stratumPort, address);
       const baseline = await shareReplyMs(honest, 4);
       const rss0 = await k.rssBytes();
 

@@ -9,6 +9,7 @@ import { hostileLine, Rng } from "../helpers/fuzz.ts";
 import { KstratumProcess } from "../helpers/kstratum.ts";
 import { kaspadTest, randomDevnetAddress, startKaspad } from "../helpers/kaspad.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
+import { connectHonest, shareReplyMs } from "../helpers/share_latency.ts";
 
 /** About 65,536 hashes per share: a few per second for the WASM hasher on one core. */
 const SHARE_DIFF = 2 ** -16;
@@ -171,25 +172,8 @@ kaspadTest(
     ]);
     try {
       await k.healthy();
-      const honest = await StratumMiner.connect(k.stratumPort, {
-        dialect: "bighex",
-        address,
-        worker: "honest",
-      });
-      await honest.handshake();
-      const shareMs = async () => {
-        const job = await honest.nextJob(undefined, 30_000);
-        assert.ok(job !== undefined);
-        const nonce = honest.findNonce(job, {
-          start: BigInt(Math.floor(Math.random() * 2 ** 40)),
-          tries: 2_000_000,
-        });
-        assert.ok(nonce !== undefined);
-        const t0 = performance.now();
-        await honest.submit(job, nonce, 20_000);
-        return performance.now() - t0;
-      };
-      const baseline = Math.max(await shareMs(), await shareMs(), await shareMs());
+      const honest = await connectHonest(k.stratumPort, address);
+      const baseline = Math.max(...await shareReplyMs(honest, 3));
       const logBefore = k.log.length;
       const bytesBefore = k.log.reduce((n, l) => n + l.length + 1, 0);
       // One connection, 20,000 authorize lines with a misleading name (C1 CSI, RLO, LS), paced
@@ -225,7 +209,7 @@ kaspadTest(
         }
         return got;
       })();
-      const during = Math.max(await shareMs(), await shareMs(), await shareMs());
+      const during = Math.max(...await shareReplyMs(honest, 3));
       await attack;
       const replies = await drain;
       c.close();
@@ -326,12 +310,7 @@ kaspadTest(
       }
       type Doc = { workers: { name: string; shares: { valid: number } }[] };
       assert.equal((await k.api<Doc>("/api/workers")).workers.length, 20, "the table is full");
-      const honest = await StratumMiner.connect(k.stratumPort, {
-        dialect: "bighex",
-        address,
-        worker: "honest",
-      });
-      await honest.handshake();
+      const honest = await connectHonest(k.stratumPort, address);
       let accepted = 0;
       for (let i = 0; i < 5; i++) {
         const job = await honest.nextJob(undefined, 30_000);
