@@ -14,7 +14,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["shares", "config"],
   ["session"],
   ["stats", "templates", "net", "grpcfront"],
-  ["metrics", "history"],
+  ["metrics", "history", "threads"],
   ["http"],
   ["app"],
 ];

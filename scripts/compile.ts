@@ -18,11 +18,11 @@ export const TARGETS = [
 ] as const;
 
 /**
- * Files read at run time that the module graph does not carry. Empty today: the kHeavyHash
- * WASM is a Wasm module import and the dashboard assets are TS string modules, so both are
- * embedded with the code. Add a path here (and a test) if a file is ever read from disk.
+ * Modules loaded at run time that the static module graph does not carry: the Stratum thread's
+ * Worker script (`threads: 2+`). The kHeavyHash WASM is a Wasm module import and the dashboard
+ * assets are TS string modules, so both are embedded with the code.
  */
-export const RUNTIME_INCLUDES: readonly string[] = [];
+export const RUNTIME_INCLUDES: readonly string[] = ["lib/threads/thread_main.ts"];
 
 const root = new URL("../", import.meta.url);
 

@@ -6,6 +6,7 @@ import { limitPerSource, type Logger } from "../log/mod.ts";
 import { StratumServer } from "../net/mod.ts";
 import { createNodeClient } from "../node/mod.ts";
 import { GrpcMiningFront } from "../grpcfront/mod.ts";
+import { StratumThreads } from "../threads/mod.ts";
 import { type HttpServer, startHttp } from "../http/mod.ts";
 import { formatStatsTable, Stats } from "../stats/mod.ts";
 import { TemplateService } from "../templates/mod.ts";
@@ -15,12 +16,14 @@ import type { BlockEvent } from "../session/mod.ts";
 import { BalanceWatch } from "./balances.ts";
 import { eventsTee } from "./events.ts";
 import { pollNodeStatus } from "./node_status.ts";
-import { addressValidatorOf, listenerOptionsOf, serverOptionsOf } from "./wiring.ts";
+import { addressValidatorOf, listenerOptionsOf, serverOptionsOf, threadCountOf } from "./wiring.ts";
 
 /** What the running server exposes to main.ts and tests. */
 export interface Running {
   /** Stratum listeners as bound (real ports when 0 was configured). */
   stratum: { name: string; hostname: string; port: number; tls: boolean }[];
+  /** Threads serving Stratum miners (1: the main thread itself). */
+  threads: number;
   /** gRPC mining front port, when enabled. */
   grpcFrontPort: number | undefined;
   /** HTTP address, when enabled. */
@@ -38,6 +41,9 @@ export interface Running {
    */
   stop(): Promise<void>;
 }
+
+/** What run.ts needs of the Stratum side, whether on the main thread or on N threads. */
+type StratumSide = Pick<StratumServer, "listen" | "listeners" | "accepting" | "shutdown">;
 
 /** Extra knobs that are not user configuration. */
 export interface RunOptions {
@@ -108,14 +114,28 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     ...(history === undefined ? {} : { onBlock: (b) => history.putBlock(storedBlockOf(b)) }),
   });
 
-  const stratum = new StratumServer(serverOptionsOf(config), {
-    jobs: service,
-    submitter: service.submitter,
-    events,
-    validateAddress: addressValidatorOf(service),
-    clock,
-    log: log.child({ part: "stratum" }),
+  const threads = threadCountOf(config.threads, {
+    os: Deno.build.os,
+    cores: navigator.hardwareConcurrency,
   });
+  const stratum: StratumSide = threads === 1
+    ? new StratumServer(serverOptionsOf(config), {
+      jobs: service,
+      submitter: service.submitter,
+      events,
+      validateAddress: addressValidatorOf(service),
+      clock,
+      log: log.child({ part: "stratum" }),
+    })
+    : new StratumThreads(threads, serverOptionsOf(config), {
+      jobs: service,
+      submitter: service.submitter,
+      findJob: (workKey) => service.jobByPrePowHash(workKey),
+      network: () => service.network,
+      events,
+      log: log.child({ part: "stratum" }),
+      logLevel: config.log.level,
+    });
   const closers: Array<() => Promise<void> | void> = [];
   if (history !== undefined) closers.push(() => history.close());
   let draining = false;
@@ -145,6 +165,10 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
   };
   let rewardsUnsupported = () => false;
   try {
+    if (stratum instanceof StratumThreads) {
+      await stratum.start();
+      log.info("stratum threads started", { threads });
+    }
     for (const listener of config.listeners) await stratum.listen(listenerOptionsOf(listener));
     closers.push(() => stratum.shutdown());
     service.start();
@@ -241,6 +265,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     }
     return {
       stratum: stratum.listeners,
+      threads,
       grpcFrontPort,
       http: http?.addr,
       stats,

@@ -67,3 +67,16 @@ export function addressValidatorOf(service: TemplateService): ValidateAddress {
     }
   };
 }
+
+/**
+ * Stratum threads for `threads` in the config: "auto" is one per core on Linux, at most 8
+ * (SO_REUSEPORT spreads connections there only), and 1 elsewhere; an explicit count is kept.
+ */
+export function threadCountOf(
+  threads: "auto" | number,
+  machine: { os: string; cores: number },
+): number {
+  if (threads !== "auto") return threads;
+  if (machine.os !== "linux") return 1;
+  return Math.max(1, Math.min(8, machine.cores));
+}

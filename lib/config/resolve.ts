@@ -64,6 +64,7 @@ export function buildConfig(m: Merged, readFile: ReadFile, warnings: string[]): 
     allowUnsynced: v.allow_unsynced,
     extraData: v.extra_data,
     blockWaitMs: v.block_wait_ms,
+    threads: v.threads,
     limits: {
       maxConnections: v.max_connections,
       maxConnectionsPerIp: Math.min(v.max_connections_per_ip, v.max_connections),

@@ -4,6 +4,7 @@
 import type { Codec } from "./values.ts";
 import type { Cidr } from "../framing/mod.ts";
 import {
+  autoOrInt,
   bindAddress,
   bool,
   cidrList,
@@ -281,6 +282,17 @@ export const SETTINGS = {
     default: "kstratum",
     bridgeKeys: ["coinbase_tag_suffix"],
     doc: "Coinbase tag: the node appends it to its own version in every block's extra data.",
+  }),
+  threads: setting<"auto" | number>({
+    arg: "<auto|n>",
+    group: "Stratum listeners",
+    codec: autoOrInt(64),
+    default: "auto",
+    doc: "Threads serving Stratum miners: each listens on every plain TCP port (SO_REUSEPORT; " +
+      "the kernel spreads connections) and owns its sessions, share checks and job fan-out; the " +
+      "node link, templates, block submission and stats stay on the main thread. auto: one per " +
+      "core on Linux (at most 8), 1 elsewhere (no SO_REUSEPORT load spreading). 1 serves " +
+      "miners on the main thread, the least memory (bench/RESULTS.md).",
   }),
   max_connections: setting({
     arg: "<n>",

@@ -127,6 +127,8 @@ export interface Config {
   blockWaitMs: number;
   /** Bounds on miner connections. */
   limits: LimitsConfig;
+  /** Threads serving Stratum miners ("auto": one per core on Linux, at most 8; 1 elsewhere). */
+  threads: "auto" | number;
   /** Address of the kaspad-compatible gRPC mining port (for kaspa-miner); undefined = off. */
   grpcFront: HostPort | undefined;
   /** Open gRPC mining calls per IP. */

@@ -50,6 +50,19 @@ export function int(min: number, max: number): Codec<number> {
   }, String);
 }
 
+/** "auto" or an integer from 1 to `max`: a count the server may size from the machine. */
+export function autoOrInt(max: number): Codec<"auto" | number> {
+  const type = `auto or an integer from 1 to ${max}`;
+  return fromText<"auto" | number>(type, (t) => {
+    const s = t.trim().replaceAll("_", "");
+    if (s.toLowerCase() === "auto") return "auto";
+    if (!/^\d+$/.test(s)) throw new ValueProblem(`expected ${type}`);
+    const n = Number(s);
+    if (n < 1 || n > max) throw new ValueProblem(`expected ${type}`);
+    return n;
+  }, String);
+}
+
 /** Finite number in [min, max] (decimals and exponents allowed); `range` overrides "min to max". */
 export function num(min: number, max: number, what = "a number", range?: string): Codec<number> {
   const type = `${what} from ${range ?? `${min} to ${max}`}`;

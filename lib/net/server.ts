@@ -89,7 +89,7 @@ export class StratumServer {
   /** Effective server options (defaults filled in). */
   readonly options: Readonly<ServerOptions>;
   readonly #deps: StratumDeps;
-  readonly #extranonces = new ExtranoncePools();
+  readonly #extranonces: ExtranoncePools;
   readonly #encodings = new JobEncodings();
   readonly #addresses: AddressBudget;
   readonly #wakes: WakeWheel;
@@ -109,6 +109,7 @@ export class StratumServer {
   constructor(options: Partial<ServerOptions>, deps: StratumDeps) {
     this.options = { ...SERVER_DEFAULTS, ...options };
     this.#deps = deps;
+    this.#extranonces = new ExtranoncePools(this.options.extranonceSlice);
     this.#addresses = new AddressBudget({
       perConnection: this.options.maxAddressesPerConnection,
       perIp: this.options.maxAddressesPerIp,

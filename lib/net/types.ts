@@ -9,6 +9,7 @@ import type {
   BlockSubmitter,
   DifficultyPolicy,
   ExtranonceSize,
+  ExtranonceSlice,
   JobSource,
   ValidateAddress,
 } from "../session/mod.ts";
@@ -63,6 +64,8 @@ export interface ListenerOptions {
 export interface ServerOptions {
   /** Extranonce bytes per connection (per worker in `simple`), 0-3; default 2. */
   extranonceSize: ExtranonceSize;
+  /** This server's share of every extranonce space when several threads serve miners. */
+  extranonceSlice?: ExtranonceSlice;
   /** Pays workers that authorize without an address. */
   defaultAddress?: string;
   /** At most one job per miner per interval, ms; default 250. */

@@ -14,6 +14,17 @@ export interface Extranonce {
 }
 
 /**
+ * Which extranonce values one of several threads may hand out: those with
+ * `value % count === index`, so threads serving miners side by side never share a value.
+ */
+export interface ExtranonceSlice {
+  /** This thread's index, 0 to count - 1. */
+  index: number;
+  /** Threads sharing the space. */
+  count: number;
+}
+
+/**
  * Hands out unique extranonces of one size, lowest free value from a rotating cursor (starting
  * at 1, so the first miner gets "0001" at size 2). When every value is live (256 miners at
  * size 1) acquire() refuses (counted in `refused`): two miners sharing a value would search the
@@ -22,15 +33,30 @@ export interface Extranonce {
 export class ExtranoncePool {
   /** Extranonce bytes. */
   readonly size: ExtranonceSize;
-  readonly #space: number;
+  /** Values this pool may hand out (256^size, or this thread's share of it). */
+  readonly #slots: number;
+  readonly #index: number;
+  readonly #stride: number;
+  /** Live miners per slot (slot k is value index + k * stride). */
   readonly #live = new Map<number, number>();
-  #cursor = 1;
+  #cursor: number;
   #refused = 0;
 
-  /** A pool of `size`-byte extranonces. */
-  constructor(size: ExtranonceSize) {
+  /** A pool of `size`-byte extranonces; `slice` confines it to one thread's share. */
+  constructor(size: ExtranonceSize, slice: ExtranonceSlice = { index: 0, count: 1 }) {
+    if (
+      !(Number.isInteger(slice.count) && slice.count >= 1 && slice.index >= 0 &&
+        slice.index < slice.count)
+    ) {
+      throw new RangeError(`bad extranonce slice ${slice.index}/${slice.count}`);
+    }
     this.size = size;
-    this.#space = 256 ** size;
+    const space = 256 ** size;
+    this.#index = slice.index;
+    this.#stride = slice.count;
+    this.#slots = Math.max(0, Math.ceil((space - slice.index) / slice.count));
+    // Value 0 is handed out last when this pool holds it: the first miner gets "0001" alone.
+    this.#cursor = this.#slots > 1 && slice.index === 0 ? 1 : 0;
   }
 
   /** Values currently held by at least one miner. */
@@ -49,38 +75,47 @@ export class ExtranoncePool {
    */
   acquire(): Extranonce | undefined {
     if (this.size === 0) return { value: 0, hex: "", size: 0 };
-    let value = this.#cursor % this.#space;
-    for (let i = 0; i < this.#space && this.#live.has(value); i++) {
-      value = (value + 1) % this.#space;
-    }
-    if (this.#live.has(value)) {
+    const slots = this.#slots;
+    let slot = this.#cursor % slots;
+    for (let i = 0; i < slots && this.#live.has(slot); i++) slot = (slot + 1) % slots;
+    if (slots === 0 || this.#live.has(slot)) {
       this.#refused++;
       return undefined;
     }
-    this.#live.set(value, (this.#live.get(value) ?? 0) + 1);
-    this.#cursor = (value + 1) % this.#space;
+    this.#live.set(slot, 1);
+    this.#cursor = (slot + 1) % slots;
+    const value = this.#index + slot * this.#stride;
     return { value, hex: value.toString(16).padStart(this.size * 2, "0"), size: this.size };
   }
 
   /** Returns `extranonce` to the pool. */
   release(extranonce: Extranonce): void {
     if (extranonce.size !== this.size || this.size === 0) return;
-    const count = this.#live.get(extranonce.value);
+    const offset = extranonce.value - this.#index;
+    if (offset < 0 || offset % this.#stride !== 0) return;
+    const slot = offset / this.#stride;
+    const count = this.#live.get(slot);
     if (count === undefined) return;
-    if (count <= 1) this.#live.delete(extranonce.value);
-    else this.#live.set(extranonce.value, count - 1);
+    if (count <= 1) this.#live.delete(slot);
+    else this.#live.set(slot, count - 1);
   }
 }
 
 /** One pool per extranonce size, shared by every listener of a server. */
 export class ExtranoncePools {
   readonly #pools = new Map<ExtranonceSize, ExtranoncePool>();
+  readonly #slice: ExtranonceSlice | undefined;
+
+  /** Pools confined to `slice` of each space when threads share it. */
+  constructor(slice?: ExtranonceSlice) {
+    this.#slice = slice;
+  }
 
   /** The pool for `size`. */
   pool(size: ExtranonceSize): ExtranoncePool {
     let pool = this.#pools.get(size);
     if (pool === undefined) {
-      pool = new ExtranoncePool(size);
+      pool = new ExtranoncePool(size, this.#slice);
       this.#pools.set(size, pool);
     }
     return pool;

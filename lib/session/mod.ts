@@ -6,7 +6,7 @@ export type { Channel, DifficultyControl, Phase, SessionDeps } from "./state.ts"
 export { JobEncodings } from "./encodings.ts";
 export { AddressBudget, type AddressLimits } from "./address_budget.ts";
 export { ExtranoncePool, ExtranoncePools } from "./extranonce.ts";
-export type { Extranonce } from "./extranonce.ts";
+export type { Extranonce, ExtranonceSlice } from "./extranonce.ts";
 export { SESSION_DEFAULTS } from "./types.ts";
 export type {
   AddressCheck,

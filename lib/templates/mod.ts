@@ -8,7 +8,7 @@ export {
   TemplateServiceError,
   type TemplateServiceOptions,
 } from "./service.ts";
-export { type JobListener } from "./broadcast.ts";
+export { Broadcast, type JobListener } from "./broadcast.ts";
 export { JobStore, type JobStoreOptions } from "./jobs.ts";
 export { NodeBlockSubmitter, type SubmitterOptions } from "./submit.ts";
 export { Coalescer, type CoalescerOptions } from "./coalescer.ts";
