@@ -26,6 +26,7 @@ const { values: args } = parseArgs({
     "miners-per-dialect": { type: "string", default: "2" },
     "rss-limit-mb": { type: "string", default: "300" },
     "pace-ms": { type: "string", default: "700" },
+    threads: { type: "string" },
   },
 });
 const seconds = Number(args.seconds ?? (args.quick ? 30 : 600));
@@ -90,6 +91,7 @@ async function main(): Promise<number> {
     "--no-vardiff",
     `--start-diff=${SHARE_DIFF}`,
     "--handshake-timeout-ms=5000",
+    ...(args.threads === undefined ? [] : [`--threads=${args.threads}`]),
     ...(ca
       ? [`--listen=127.0.0.1:${tlsPort},tls_cert=${dir}/cert.pem,tls_key=${dir}/key.pem`]
       : []),

@@ -342,7 +342,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
     "",
   );
 
-  out.push(...nativeSection(results));
+  out.push(...nativeSection(results, Math.min(8, facts.machine.nproc)));
 
   out.push("## Job fan-out", "");
   out.push(
@@ -361,9 +361,11 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
       "k-10k-2hz",
       "r-10k-2hz",
       "n-1k-2hz",
+      "kn1-1k-2hz",
       "kn-1k-2hz",
       "rn-1k-2hz",
       "n-10k-2hz",
+      "kn1-10k-2hz",
       "kn-10k-2hz",
       "rn-10k-2hz",
     ]),
@@ -452,6 +454,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
       "r-10k",
       "n-10k-idle",
       "n-10k-2hz",
+      "kn1-10k-2hz",
       "kn-10k-2hz",
       "rn-10k-2hz",
     ]
@@ -622,12 +625,14 @@ function nativeNote(results: ScenarioResult[], k: string, n: string, pick: Pick)
  * Every kstratum figure as a ratio to the native floor (issue 20): fan-out at 1k and 10k, the
  * share reply at 2,000/s and memory at 10k idle, with the bridge beside it when it ran.
  */
-function nativeSection(results: ScenarioResult[]): string[] {
+function nativeSection(results: ScenarioResult[], autoThreads: number): string[] {
   /** One row: `{miners}` and `{rate}` in the label become the load the scenarios asked for. */
   interface Row {
     label: string;
     floor: string;
-    kstratum: string;
+    /** kstratum at threads 1, then at its default (auto). */
+    one: string;
+    auto: string;
     /** The bridge's scenario, or undefined when it cannot take this load. */
     bridge: string | undefined;
     pick: Pick;
@@ -636,7 +641,8 @@ function nativeSection(results: ScenarioResult[]): string[] {
   const fanRow = (label: string, size: string, q: "p50" | "p99"): Row => ({
     label,
     floor: `n-${size}-2hz`,
-    kstratum: `kn-${size}-2hz`,
+    one: `kn1-${size}-2hz`,
+    auto: `kn-${size}-2hz`,
     bridge: `rn-${size}-2hz`,
     pick: arrivalP(q),
     bridgePick: notifyP(q),
@@ -644,7 +650,8 @@ function nativeSection(results: ScenarioResult[]): string[] {
   const replyRow = (q: "p50" | "p99"): Row => ({
     label: `share reply ${q} at {rate}/s, {miners} miners (ms)`,
     floor: "n-share",
-    kstratum: "kn-share",
+    one: "kn1-share",
+    auto: "kn-share",
     bridge: undefined,
     pick: replyP(q),
     bridgePick: replyP(q),
@@ -658,6 +665,16 @@ function nativeSection(results: ScenarioResult[]): string[] {
       pick: loadCpu,
       bridgePick: loadCpu,
     },
+    {
+      ...fanRow("server CPU per template, {miners} miners (core-ms)", "10k", "p99"),
+      pick: (r) => loadCpu(r) * 1000 / 2,
+      bridgePick: (r) => loadCpu(r) * 1000 / 2,
+    },
+    {
+      ...fanRow("RSS holding {miners} miners at 2 templates/s (MB)", "10k", "p99"),
+      pick: rssMb,
+      bridgePick: rssMb,
+    },
     replyRow("p50"),
     replyRow("p99"),
   ];
@@ -668,15 +685,16 @@ function nativeSection(results: ScenarioResult[]): string[] {
   const rows: string[] = [
     "## Against the native floor",
     "",
-    "Measured with the Go instrument (bench/native) in this run: the native floor is a bare Go broadcast loop, one write syscall per miner, the machine's own limit (see Setup). Ratio = server ÷ floor (1.00× is the floor; lower is better). Fan-out: 2 templates/s, array:bighex:bitmain = 1:1:1, template → last miner held it (kstratum from the template's arrival, the bridge from the node's notification). Share replies: array:bighex:bitmain:simple = 1:1:1:1.",
+    `Measured with the Go instrument (bench/native) in this run: the native floor is a bare Go broadcast loop, one write syscall per miner, the machine's own limit (see Setup). kstratum runs twice: \`threads: 1\` (everything on one thread) and its default \`threads: auto\`, one Stratum thread per core, here ${autoThreads}. Ratio = server ÷ floor (1.00× is the floor; lower is better). Fan-out: 2 templates/s, array:bighex:bitmain = 1:1:1, template → last miner held it (kstratum from the template's arrival, the bridge from the node's notification). Share replies: array:bighex:bitmain:simple = 1:1:1:1.`,
     "",
-    "| measure | load generator | native floor | kstratum | kstratum ÷ floor | stratum-bridge | bridge ÷ floor |",
-    "|---|---|---:|---:|---:|---:|---:|",
+    `| measure | load generator | native floor | kstratum threads 1 | ÷ floor | kstratum threads ${autoThreads} (default) | ÷ floor | stratum-bridge | bridge ÷ floor |`,
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const row of floorRows) {
     const floor = cell(row.floor, row.pick);
-    const ks = cell(row.kstratum, row.pick);
-    const asked = lastLoad(find(results, row.kstratum) ?? find(results, row.floor))?.options;
+    const one = cell(row.one, row.pick);
+    const auto = cell(row.auto, row.pick);
+    const asked = lastLoad(find(results, row.auto) ?? find(results, row.floor))?.options;
     const label = row.label.replace("{miners}", asked === undefined ? "?" : int(asked.miners))
       .replace("{rate}", asked === undefined ? "?" : int(asked.shareRate));
     const ran = row.bridge !== undefined && find(results, row.bridge) !== undefined;
@@ -687,11 +705,20 @@ function nativeSection(results: ScenarioResult[]): string[] {
       ? f2(br)
       : "not run";
     rows.push(
-      `| ${label} | Go (bench/native) | ${f2(floor)} | ${f2(ks)} | ${
-        ratio(ks, floor)
-      } | ${bridgeText} | ${ran ? ratio(br, floor) : ""} |`,
+      `| ${label} | Go (bench/native) | ${f2(floor)} | ${f2(one)} | ${ratio(one, floor)} | ${
+        f2(auto)
+      } | ${ratio(auto, floor)} | ${bridgeText} | ${ran ? ratio(br, floor) : ""} |`,
     );
   }
+  rows.push(
+    "",
+    `Memory of the extra Stratum threads: RSS holding the same 10k miners at threads ${autoThreads} minus at threads 1 is ${
+      f1(cell("kn-10k-2hz", rssMb) - cell("kn1-10k-2hz", rssMb))
+    } MB for ${
+      autoThreads - 1
+    } more thread(s) (each a V8 isolate with its own heap and WASM kernel; the main thread keeps the node link, templates and stats).`,
+    "",
+  );
   const k10 = find(results, "k-10k");
   const dFloor = cell("b-10k-idle", rssMb);
   const nFloor = cell("n-10k-idle", rssMb);

@@ -66,8 +66,10 @@ function idle(miners: number, holdS: number, addresses = 1): LoadSpec {
 function plan(scale: number, bridge: boolean): Planned[] {
   const n = (m: number) => Math.max(8, Math.round(m * scale));
   const s = (h: number) => Math.max(3, Math.round(h * Math.sqrt(scale)));
-  const k: ServerSpec = { kind: "kstratum" };
-  const kShare: ServerSpec = { kind: "kstratum-share", diff: SHARE_DIFF };
+  // The Deno-instrument rows run one thread: the memory target is at threads 1, and the bridge
+  // and the earlier runs compare against it. The Go-instrument rows run both (nativePlan).
+  const k: ServerSpec = { kind: "kstratum", threads: 1 };
+  const kShare: ServerSpec = { kind: "kstratum-share", diff: SHARE_DIFF, threads: 1 };
   const r: ServerSpec = { kind: "bridge" };
   const at10: FakeSpec = { rate: 10 };
   const at2: FakeSpec = { rate: 2 };
@@ -93,7 +95,7 @@ function plan(scale: number, bridge: boolean): Planned[] {
     // The same under V8's --optimize-for-size: memory traded for CPU (docs/deploy.md).
     {
       id: "k-10k-small",
-      server: { kind: "kstratum", v8Flags: "--optimize-for-size" },
+      server: { kind: "kstratum", v8Flags: "--optimize-for-size", threads: 1 },
       fake: at10,
       loads: [idle(n(10_000), s(80))],
     },
@@ -147,7 +149,7 @@ function plan(scale: number, bridge: boolean): Planned[] {
     // so the only shares a CPU can give it are blocks, with an easy network target.
     ...both("block", { rate: 10, bits: EASY_BITS }, [block]).map((p) =>
       p.server.kind === "kstratum"
-        ? { ...p, server: { kind: "kstratum", listenOptions: "diff=1" } as ServerSpec }
+        ? { ...p, server: { kind: "kstratum", listenOptions: "diff=1", threads: 1 } as ServerSpec }
         : p
     ),
   ];
@@ -175,6 +177,7 @@ function nativePlan(
     const load = idle(n(miners), s(holdS));
     return [
       go(`n-${id}`, { kind: "native", rate: 2 }, at2, load),
+      go(`kn1-${id}`, { kind: "kstratum", threads: 1 }, at2, load),
       go(`kn-${id}`, { kind: "kstratum" }, at2, load),
       ...(bridge ? [go(`rn-${id}`, { kind: "bridge" }, at2, load)] : []),
     ];
@@ -194,6 +197,7 @@ function nativePlan(
     ...fanoutAt(1000, 20),
     ...fanoutAt(10_000, 30),
     go("n-share", { kind: "native", rate: 4 }, { rate: 10 }, share),
+    go("kn1-share", { kind: "kstratum-share", diff: SHARE_DIFF, threads: 1 }, { rate: 10 }, share),
     go("kn-share", { kind: "kstratum-share", diff: SHARE_DIFF }, { rate: 10 }, share),
     // The Go floor holding 10k connections and sending nothing: what Go needs per connection.
     go("n-10k-idle", { kind: "native", rate: 0 }, at2, idle(n(10_000), s(15))),

@@ -29,9 +29,12 @@ export type Instrument = "deno" | "native";
 
 /** Which Stratum server a scenario runs. */
 export type ServerSpec =
-  /** `v8Flags`: DENO_V8_FLAGS for the server (the memory-for-CPU trade of docs/deploy.md). */
-  | { kind: "kstratum"; listenOptions?: string; v8Flags?: string }
-  | { kind: "kstratum-share"; diff: number }
+  /**
+   * `v8Flags`: DENO_V8_FLAGS for the server (the memory-for-CPU trade of docs/deploy.md).
+   * `threads`: kstratum's `threads` setting; undefined leaves the default (auto).
+   */
+  | { kind: "kstratum"; listenOptions?: string; v8Flags?: string; threads?: number }
+  | { kind: "kstratum-share"; diff: number; threads?: number }
   | { kind: "bridge" }
   /** bench/scale/baseline_server.ts: a bare broadcast loop, the fan-out floor of the setup. */
   | { kind: "baseline"; rate: number }
@@ -165,6 +168,7 @@ function startServer(
     "--log-level",
     "warn",
     ...LIMIT_ARGS,
+    ...(spec.threads === undefined ? [] : ["--threads", String(spec.threads)]),
   ];
   return spec.kind === "kstratum"
     ? spawn(
