@@ -7,6 +7,7 @@
 //   deno task soak            10 minutes
 //   deno task soak --quick    30 seconds
 //   deno task soak --seconds=120 --rss-limit-mb=300
+//   deno task soak --threads=2       miners served by 2 Stratum threads (default: kstratum's auto)
 
 import { parseArgs } from "node:util";
 import { toHex } from "../lib/kaspa/mod.ts";
@@ -180,6 +181,22 @@ async function main(): Promise<number> {
         ids.every((i) => i.surprises.length === 0),
       ],
     ];
+    // With threads, the miners' lines name the thread that served them: each must have served.
+    const served = new Map<string, number>();
+    for (const line of k.log) {
+      const thread = /\bthread=(\d+)/.exec(line)?.[1];
+      if (thread === undefined || /stratum (listening|stopped)/.test(line)) continue;
+      served.set(thread, (served.get(thread) ?? 0) + 1);
+    }
+    const threads = Number(args.threads ?? 1);
+    if (threads > 1) {
+      checks.push([
+        `every one of ${threads} Stratum threads served miners (log lines per thread: ${
+          JSON.stringify(Object.fromEntries(served))
+        })`,
+        served.size === threads,
+      ]);
+    }
     for (const [what, ok] of checks) if (!ok) failures.push(what);
 
     const after = rss.slice(Math.min(5, rss.length - 1));
