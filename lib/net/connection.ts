@@ -240,6 +240,8 @@ export class Connection {
       return NO_BLOCKS;
     }
     this.#running = true;
+    // The step's lines leave in one socket write (write_queue.ts cork).
+    this.#queue.cork();
     let blocks = NO_BLOCKS;
     // The step's own array first, then anything queued meanwhile. Not one queue for both: on a
     // broadcast that queue's storage, replaced on every job and kept by the connection between
@@ -256,6 +258,7 @@ export class Connection {
       }
     } finally {
       this.#running = false;
+      this.#queue.uncork();
     }
     return blocks;
   }

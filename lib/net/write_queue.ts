@@ -52,6 +52,8 @@ export class WriteQueue {
   #closed = false;
   #failure: unknown;
   #dropped = 0;
+  /** While corked, pushes wait so that one write carries them all (see cork()). */
+  #corked = false;
   readonly #onWritten = (n: number): void => this.#written(n);
   readonly #onFailed = (e: unknown): void => this.#failed(e);
 
@@ -94,13 +96,28 @@ export class WriteQueue {
       throw new WriteQueueFullError(`write queue over ${this.#maxBytes} bytes: slow reader`);
     }
     this.#queued += bytes.length;
-    if (this.#buf === undefined) this.#start(bytes);
+    if (this.#buf === undefined && !this.#corked) this.#start(bytes);
     else this.#items.push({ bytes, tag });
+  }
+
+  /**
+   * Holds the lines pushed until uncork(), then writes them with one socket write: a session
+   * step that answers with several lines (set_difficulty and notify; the handshake's replies)
+   * costs one write operation instead of one per line.
+   */
+  cork(): void {
+    this.#corked = true;
+  }
+
+  /** Ends cork(): what was pushed meanwhile goes out in one write (if none is in flight). */
+  uncork(): void {
+    this.#corked = false;
+    if (this.#buf === undefined && this.#items.length > 0 && !this.#closed) this.#startItems();
   }
 
   /** Resolves when everything queued so far was written (or the queue failed or closed). */
   flushed(): Promise<void> {
-    if (this.#buf === undefined) return Promise.resolve();
+    if (this.#buf === undefined && this.#items.length === 0) return Promise.resolve();
     return new Promise((resolve) => (this.#idle ??= []).push(resolve));
   }
 
@@ -109,6 +126,7 @@ export class WriteQueue {
     this.#closed = true;
     this.#items = [];
     this.#queued = 0;
+    if (this.#buf === undefined) this.#finish(); // waiters on corked lines
   }
 
   #drop(match: (item: Item) => boolean): void {
@@ -141,7 +159,11 @@ export class WriteQueue {
     if (this.#at < buf.length) return this.#writeSome(buf.subarray(this.#at));
     this.#queued -= buf.length;
     if (this.#items.length === 0) return this.#finish();
-    // Everything queued meanwhile goes out in one write; lines pushed during it wait (and may be superseded).
+    this.#startItems();
+  }
+
+  /** Everything queued goes out in one write; lines pushed during it wait (and may be superseded). */
+  #startItems(): void {
     const batch = this.#items;
     this.#items = [];
     const size = batch.reduce((sum, i) => sum + i.bytes.length, 0);

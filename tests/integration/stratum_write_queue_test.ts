@@ -91,3 +91,34 @@ Deno.test("write queue reports a failed write once and stops", async () => {
   q.push("ignored after failure");
   assert.equal(q.queuedBytes, 0);
 });
+
+Deno.test("write queue: lines pushed while corked leave in one write; flushed waits for them", async () => {
+  const w = new ManualWriter();
+  const q = new WriteQueue(w.write, 1024);
+  q.cork();
+  q.push('{"method":"mining.set_difficulty"}');
+  q.push('{"method":"mining.notify"}', { channel: 1, droppable: true });
+  const done = q.flushed();
+  let flushed = false;
+  done.then(() => flushed = true);
+  await new Promise((r) => setTimeout(r, 0));
+  assert.equal(flushed, false, "corked lines are not written yet, so not flushed");
+  q.uncork();
+  await w.release();
+  await done;
+  assert.deepEqual(w.chunks, [
+    '{"method":"mining.set_difficulty"}\n{"method":"mining.notify"}\n',
+  ]);
+  // Uncorked, a line on an idle queue goes straight out (one write each, as before).
+  q.push("a");
+  await w.release();
+  assert.deepEqual(w.chunks.at(-1), "a\n");
+  // Closed while corked: nothing is written and waiters are released.
+  q.cork();
+  q.push("never");
+  const late = q.flushed();
+  q.close();
+  await late;
+  q.uncork();
+  assert.ok(!w.chunks.join("").includes("never"));
+});
