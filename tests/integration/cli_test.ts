@@ -198,6 +198,8 @@ Deno.test("scripts/compile.ts passes exactly the start task's flags for all five
       const rest = line.replace(" --allow-write=data ", " ");
       assert.ok(!/--allow-(write|run|ffi|all)\b|\s-A\s/.test(rest), line);
     }
+    // The Stratum threads' Worker script is loaded by URL at run time, outside the static graph.
+    for (const line of lines) assert.match(line, / --include lib\/threads\/thread_main\.ts /);
     assert.match(r.stdout, /compile: npm packages embedded: .*yaml/);
     assert.ok(
       !r.stdout.includes("playwright") && !r.stdout.includes("assemblyscript"),
