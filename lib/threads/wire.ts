@@ -88,7 +88,7 @@ export const REDEFINE_MS = 60_000;
  * The thread's MinerEvents: packs each event into the current batch (a flat array), a WorkerRef
  * as a small number after its first use. `flush()` hands the batch over and starts a new one;
  * `onFirst` is called when an event lands in an empty batch (the thread schedules a flush), and
- * `onFull` when the batch reaches `fullAt` values (the thread flushes at once).
+ * `onFull` when the batch reaches `fullAt` values or holds a found block (the thread flushes at once).
  */
 export class EventPacker implements MinerEvents {
   #batch: unknown[] = [];
@@ -176,6 +176,7 @@ export class EventPacker implements MinerEvents {
       e.blueScore,
       e.at,
     );
+    this.#onFull(); // a block crosses at once, not with the next batch
   }
   blockColor(hash: string, blue: boolean): void {
     this.#push(OP.blockColor, hash, blue);

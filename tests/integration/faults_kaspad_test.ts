@@ -97,6 +97,11 @@ async function kaspadPid(kaspad: KaspadProcess): Promise<number> {
   return pids[0]!;
 }
 
+/** Block counts in stats now. */
+function blocksNow(k: { running: { stats: Stats } }) {
+  return k.running.stats.snapshot({ workers: false }).totals.blocks;
+}
+
 kaspadTest(
   "faults: kaspad killed and restarted while miners work; a block found meanwhile is retried until accepted",
   async () => {
@@ -136,7 +141,14 @@ kaspadTest(
         k.records(/node unreachable while submitting a block, retrying/).length > 0,
         "it was retried",
       );
-      assert.equal(k.running.stats.snapshot().totals.blocks.accepted, 1, "the node accepted it");
+      // Stats count a block when its event reaches the main thread (threads: it crosses after
+      // the reply is written), so the count is awaited, not read at once.
+      await waitFor(
+        "the accepted block counted",
+        () => blocksNow(k).accepted === 1 || undefined,
+        5000,
+      );
+      assert.equal(blocksNow(k).accepted, 1, "the node accepted it");
 
       for (const [i, m] of miners.entries()) {
         assert.ok(
@@ -182,11 +194,12 @@ kaspadTest(
       Deno.kill(pid, "SIGCONT");
       const reply = await pending;
       assert.equal(reply.result, true, JSON.stringify(reply));
-      assert.equal(
-        k.running.stats.snapshot().totals.blocks.accepted,
-        1,
-        "accepted once the node answered",
+      await waitFor(
+        "the accepted block counted",
+        () => blocksNow(k).accepted === 1 || undefined,
+        5000,
       );
+      assert.equal(blocksNow(k).accepted, 1, "accepted once the node answered");
       assert.ok(
         k.records(/node unreachable while submitting a block, retrying/).length > 0,
         "the timed-out submit was retried",
@@ -233,7 +246,12 @@ kaspadTest(
       const inIbd = blockNonce(c, service);
       const reply = await c.submit(inIbd.job, inIbd.nonce);
       assert.equal(reply.result, true, "the share is still the miner's");
-      const stats = k.running.stats.snapshot().totals.blocks;
+      await waitFor(
+        "the refused block counted",
+        () => blocksNow(k).rejected === 1 || undefined,
+        5000,
+      );
+      const stats = blocksNow(k);
       assert.equal(stats.rejected, 1, "the node refused the block");
       const verdict = k.records(/^block \w+ found by/).at(-1);
       assert.match(String(verdict?.reason), /not synced/, "the logged verdict says why");
@@ -244,7 +262,8 @@ kaspadTest(
       assert.ok(await c.nextJob(stale, 30_000), "fresh work after the node is back");
       const synced = blockNonce(c, service);
       assert.equal((await c.submit(synced.job, synced.nonce)).result, true);
-      assert.equal(k.running.stats.snapshot().totals.blocks.accepted, 1, "accepted again");
+      await waitFor("the block counted", () => blocksNow(k).accepted === 1 || undefined, 5000);
+      assert.equal(blocksNow(k).accepted, 1, "accepted again");
       assert.ok(!c.closed, "the miner stayed connected throughout");
       assertVerdictsLogged(k.running.stats, k.records);
     } finally {

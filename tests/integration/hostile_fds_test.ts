@@ -125,6 +125,14 @@ kaspadTest(
         // among its shares still reaches the node (the node link holds its descriptor).
         const during = await shareReplyMs(honest, 3);
         during.push(await mineBlock(honest, node, address));
+        // The block's verdict line is written when its event reaches the main thread, which
+        // can be just after the miner's reply (threads).
+        await waitFor(
+          `${target.name}: the block's verdict logged`,
+          () => k.log.slice(logFrom).some((l) => /found by/.test(l)) || undefined,
+          5000,
+          20,
+        );
         const attackLog = k.log.slice(logFrom);
         const blocks = attackLog.filter((l) => /found by .*accepted by the node/.test(l)).length;
         const lost = attackLog.filter((l) => /NOT SUBMITTED|REJECTED/.test(l));

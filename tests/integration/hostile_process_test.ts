@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { type JsonValue, parseJson, parseRequest, writeJson } from "../../lib/protocol/mod.ts";
 import { hostileLine, Rng } from "../helpers/fuzz.ts";
 import { KstratumProcess } from "../helpers/kstratum.ts";
-import { kaspadTest, randomDevnetAddress, startKaspad } from "../helpers/kaspad.ts";
+import { kaspadTest, randomDevnetAddress, startKaspad, waitFor } from "../helpers/kaspad.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
 import { connectHonest, shareReplyMs } from "../helpers/share_latency.ts";
 
@@ -309,7 +309,13 @@ kaspadTest(
         fakes.push(m);
       }
       type Doc = { workers: { name: string; shares: { valid: number } }[] };
-      assert.equal((await k.api<Doc>("/api/workers")).workers.length, 20, "the table is full");
+      // Stats see a worker when its event reaches the main thread (threads: just after the reply).
+      await waitFor(
+        "the worker table full",
+        async () => (await k.api<Doc>("/api/workers")).workers.length === 20 || undefined,
+        5000,
+        20,
+      );
       const honest = await connectHonest(k.stratumPort, address);
       let accepted = 0;
       for (let i = 0; i < 5; i++) {
@@ -319,6 +325,14 @@ kaspadTest(
         assert.ok(nonce !== undefined);
         if ((await honest.submit(job, nonce)).error === null) accepted++;
       }
+      const honestValid = async () =>
+        (await k.api<Doc>("/api/workers")).workers.find((w) => w.name === "honest")?.shares.valid;
+      await waitFor(
+        "the honest worker's shares counted",
+        async () => (await honestValid()) === accepted || undefined,
+        5000,
+        20,
+      ).catch(() => {}); // the assertions below say what is wrong
       const doc = await k.api<Doc>("/api/workers");
       const listed = doc.workers.find((w) => w.name === "honest");
       console.log(
