@@ -45,15 +45,18 @@ export interface NodeClientOptions extends EndpointOptions {
   clock?: Clock;
   /** Delay between full passes over unreachable endpoints. Default 500 ms doubling to 10 s, 20% jitter. */
   backoff?: Backoff;
+  /** Runs each endpoint connect attempt (see ReconnectOptions.aroundConnect). */
+  aroundConnect?: (attempt: () => Promise<void>) => Promise<void>;
 }
 
 /** The node link main.ts wires: every URL as an endpoint, kept connected with backoff and failover. */
 export function createNodeClient(options: NodeClientOptions): ReconnectingNodeClient {
-  const { urls, clock = systemClock, backoff, ...endpointOptions } = options;
+  const { urls, clock = systemClock, backoff, aroundConnect, ...endpointOptions } = options;
   return new ReconnectingNodeClient({
     endpoints: urls.map((u) => createEndpointClient(u, endpointOptions)),
     clock,
     backoff: backoff ?? exponentialBackoff({ baseMs: 500, maxMs: 10_000, jitter: 0.2 }),
     log: options.log,
+    ...(aroundConnect === undefined ? {} : { aroundConnect }),
   });
 }

@@ -31,6 +31,11 @@ export interface ReconnectOptions {
   clock: Clock;
   /** Structured logs. Default silent. */
   log?: Logger;
+  /**
+   * Runs each endpoint connect attempt (the composition root lends it the descriptor reserve
+   * here, so a reconnect during a descriptor shortage has what it needs). Default: just runs it.
+   */
+  aroundConnect?: (attempt: () => Promise<void>) => Promise<void>;
 }
 
 /** NodeClient that survives node restarts and fails over between endpoints. */
@@ -118,7 +123,8 @@ export class ReconnectingNodeClient implements NodeClient, BalanceReader, Reward
     for (const client of order) {
       if (this.#closed) return undefined;
       try {
-        await client.connect();
+        const around = this.options.aroundConnect;
+        await (around === undefined ? client.connect() : around(() => client.connect()));
         if (this.#closed) {
           await client.close();
           return undefined;

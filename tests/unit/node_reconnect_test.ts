@@ -147,3 +147,32 @@ Deno.test("reconnecting client with one endpoint keeps it when a call times out"
   assert.deepEqual(changes, [true]);
   await c.close();
 });
+
+Deno.test("reconnecting client runs every endpoint connect attempt through aroundConnect", async () => {
+  const clock = new ManualClock();
+  const nodes = endpoints(2);
+  nodes[0]!.connectFailures = [down()];
+  const around: string[] = [];
+  const c = new ReconnectingNodeClient({
+    endpoints: nodes,
+    clock,
+    backoff: exponentialBackoff({ baseMs: 1000, maxMs: 8000 }),
+    // What the composition root does with the descriptor reserve: lend, connect, refill.
+    aroundConnect: async (attempt) => {
+      around.push(`lend ${nodes.map((n) => n.connectCalls).join(",")}`);
+      try {
+        await attempt();
+      } finally {
+        around.push(`refill ${nodes.map((n) => n.connectCalls).join(",")}`);
+      }
+    },
+  });
+  await c.connect();
+  assert.equal(c.activeEndpoint, "node1");
+  assert.deepEqual(around, ["lend 0,0", "refill 1,0", "lend 1,0", "refill 1,1"]);
+  nodes[1]!.setConnected(false);
+  await clock.advance(0);
+  assert.equal(c.activeEndpoint, "node0");
+  assert.equal(around.length, 6, "the reconnect went through it too");
+  await c.close();
+});
