@@ -50,6 +50,7 @@ export function eventsTee(
     },
     protocolError: (who, code, cause) => stats.protocolError(who, code, cause),
     proxyRejected: (reason) => stats.proxyRejected(reason),
+    refused: (reason) => stats.refused(reason),
   };
 }
 

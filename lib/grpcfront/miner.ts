@@ -193,6 +193,7 @@ export class MinerStream implements StreamHandler {
     if (!check.ok) return this.#error(id, PAYLOAD.getBlockTemplateRequest, check.reason);
     const who = this.#worker(check.address, extraData);
     if (who === undefined) {
+      deps.events.refused?.("address_budget");
       return this.#error(id, PAYLOAD.getBlockTemplateRequest, "too many payout addresses");
     }
     const job = deps.jobs.currentJob(check.address) ?? await this.#firstJob(check.address);

@@ -2,7 +2,7 @@
 // meaning and units (docs/metrics.md), plus kstratum's own. Pure: a stats snapshot in, families out.
 
 import type { DialectId } from "../dialects/mod.ts";
-import { PROXY_REJECT_REASONS } from "../session/mod.ts";
+import { PROXY_REJECT_REASONS, REFUSED_REASONS } from "../session/mod.ts";
 import {
   HASHES_PER_DIFFICULTY,
   type HistogramSnapshot,
@@ -402,6 +402,13 @@ function* serverFamilies(snap: StatsSnapshot, proc: ProcessInfo): Generator<Metr
       labels: { reason },
       value: t.proxyRejected[reason],
     })),
+  );
+  yield counter(
+    "ks_refused_total",
+    "Connections and requests refused to protect kstratum, by reason: descriptors (a new " +
+      "connection while the descriptor reserve is short), address_budget (a payout address past " +
+      "a budget), extranonce_full (no free extranonce)",
+    REFUSED_REASONS.map((reason) => ({ labels: { reason }, value: t.refused[reason] })),
   );
   yield gauge(
     "ks_hashrate",

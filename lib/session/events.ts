@@ -81,7 +81,23 @@ export interface MinerEvents {
   protocolError(who: WorkerRef | undefined, code: number, cause?: RefusalCause): void;
   /** A connection on a PROXY protocol listener was closed before its session started. */
   proxyRejected?(reason: ProxyRejectReason): void;
+  /** A connection or request was refused to protect kstratum (a budget or a shortage). */
+  refused?(reason: RefusedReason): void;
 }
+
+/**
+ * What kstratum refused to protect itself: a new connection while the descriptor reserve is short
+ * (`descriptors`), a payout address past the per-connection, per-IP or total budget
+ * (`address_budget`), a miner when every extranonce is live (`extranonce_full`).
+ */
+export type RefusedReason = "descriptors" | "address_budget" | "extranonce_full";
+
+/** Every RefusedReason, in metrics order. */
+export const REFUSED_REASONS: readonly RefusedReason[] = [
+  "descriptors",
+  "address_budget",
+  "extranonce_full",
+];
 
 /**
  * Why a PROXY protocol listener closed a connection: its peer is not in trusted_proxies, it sent

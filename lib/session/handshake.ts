@@ -47,6 +47,7 @@ function checkAddress(
   if (check.ok) {
     const refused = takeAddress(core, check.address);
     if (refused === undefined) return check.address;
+    core.deps.events.refused?.("address_budget");
     log(core, "warn", "payout address refused", { address: check.address, reason: refused });
     fail(core, dialect, {
       id,
@@ -237,6 +238,7 @@ function extranonceFull(
   id: RpcId,
   pool: { size: number; inUse: number; refused: number },
 ): void {
+  core.deps.events.refused?.("extranonce_full");
   log(core, "warn", "extranonce space full: miner refused (raise extranonce_size)", {
     size: pool.size,
     inUse: pool.inUse,

@@ -31,13 +31,14 @@ export {
 export type { VardiffOptions, VardiffState } from "./vardiff.ts";
 export { cutText, MAX_AGENT, MAX_WORKER_NAME, parseDifficultyOverride, parseUser } from "./user.ts";
 export type { ParsedUser } from "./user.ts";
-export { noEvents, PROXY_REJECT_REASONS } from "./events.ts";
+export { noEvents, PROXY_REJECT_REASONS, REFUSED_REASONS } from "./events.ts";
 export type {
   BlockEvent,
   BlockVerdictKind,
   MinerEvents,
   ProxyRejectReason,
   RefusalCause,
+  RefusedReason,
   ShareEvent,
   ShareOutcome,
   WorkerRef,

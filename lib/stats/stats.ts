@@ -7,6 +7,7 @@ import type {
   MinerEvents,
   ProxyRejectReason,
   RefusalCause,
+  RefusedReason,
   ShareEvent,
   WorkerRef,
 } from "../session/events.ts";
@@ -73,6 +74,7 @@ export class Stats implements MinerEvents {
     disconnects: 0,
     protocolErrors: 0,
     proxyRejected: { untrusted: 0, malformed: 0, timeout: 0 },
+    refused: { descriptors: 0, address_budget: 0, extranonce_full: 0 },
     blocks: { found: 0, accepted: 0, rejected: 0, unreachable: 0, blue: 0, red: 0 },
   };
   #errorsUnattributed = new Map<string, number>();
@@ -217,6 +219,11 @@ export class Stats implements MinerEvents {
   /** Counts a connection a PROXY protocol listener closed before its session started. */
   proxyRejected(reason: ProxyRejectReason): void {
     this.#totals.proxyRejected[reason]++;
+  }
+
+  /** Counts a connection or request refused to protect kstratum. */
+  refused(reason: RefusedReason): void {
+    this.#totals.refused[reason]++;
   }
 
   #unattributed(name: string): void {

@@ -1,7 +1,12 @@
 // The shapes Stats exposes: options, node status and the read-only snapshot.
 // Types only: `stats.ts` produces them; `metrics/`, `http/` and the console formatter read them.
 
-import type { BlockVerdictKind, ProxyRejectReason, ShareOutcome } from "../session/events.ts";
+import type {
+  BlockVerdictKind,
+  ProxyRejectReason,
+  RefusedReason,
+  ShareOutcome,
+} from "../session/events.ts";
 import type { Hashrates } from "./hashrate.ts";
 import type { HistogramSnapshot } from "./histogram.ts";
 
@@ -142,6 +147,8 @@ export interface Totals {
   protocolErrors: number;
   /** Connections a PROXY protocol listener closed before their session, by reason. */
   proxyRejected: Record<ProxyRejectReason, number>;
+  /** Connections and requests refused to protect kstratum, by reason. */
+  refused: Record<RefusedReason, number>;
   /** Blocks found, by node verdict, and by later color. */
   blocks: {
     found: number;

@@ -350,6 +350,7 @@ Deno.test("session bounds distinct payout addresses per connection, per IP and i
   );
   assert.deepEqual(codes, [null, null, null, 24]);
   assert.equal(budget.inUse, 3);
+  assert.deepEqual(churn.events.of("refused").map((e) => e.reason), ["address_budget"]);
   // Same IP, another connection: one more fits the per-IP limit of 4, the next does not.
   const second = harness({ addresses: budget, ip: "10.0.0.1" });
   second.send({ id: 1, method: "mining.subscribe", params: ["lolMiner"] });
@@ -418,6 +419,10 @@ Deno.test("session refuses a miner when every extranonce is live, and logs it (n
   assert.ok(last.effects.some((e) => e.kind === "close"), "the extra miner is closed");
   assert.ok(last.effects.some((e) => e.kind === "log" && /extranonce space full/.test(e.message)));
   assert.equal(pools.pool(1).refused, 2);
+  assert.deepEqual(sessions[256]!.events.of("refused").map((e) => e.reason), [
+    "extranonce_full",
+    "extranonce_full",
+  ]);
   // Simplified Stratum: one extranonce per worker; the worker past the space is refused.
   const sp = new ExtranoncePools();
   const simple = harness({ extranonces: sp, extranonceSize: 1 });
