@@ -10,7 +10,7 @@ import { StratumThreads } from "../threads/mod.ts";
 import { type HttpServer, startHttp } from "../http/mod.ts";
 import { formatStatsTable, Stats } from "../stats/mod.ts";
 import { TemplateService } from "../templates/mod.ts";
-import { systemClock } from "../runtime/mod.ts";
+import { FdReserve, openExecutable, systemClock } from "../runtime/mod.ts";
 import { HistoryStore, RewardFollower, Sampler, type StoredBlock } from "../history/mod.ts";
 import type { BlockEvent } from "../session/mod.ts";
 import { BalanceWatch } from "./balances.ts";
@@ -59,7 +59,16 @@ export interface RunOptions {
   historyFlushMs?: number;
   /** Reward follow-up poll period, ms. Default 5000. */
   rewardPollMs?: number;
+  /** Descriptors held in reserve for the node link; 0 keeps none. Default FD_RESERVE (16). */
+  fdReserve?: number;
 }
+
+/**
+ * Spare file descriptors kstratum holds for the node link (docs/robustness.md, Budgets). A connect
+ * takes one socket; 16 covers a pass over several endpoints and the listeners rebinding meanwhile,
+ * and costs 16 of a limit that should be in the thousands (the systemd unit sets 65536).
+ */
+export const FD_RESERVE = 16;
 
 /** A node endpoint as the node module's URL form. */
 export function nodeUrl(endpoint: NodeEndpoint): string {
@@ -87,9 +96,13 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
   });
   if (history?.status.on) log.info("history kept", { path: history.path });
   const stats = new Stats({ maxWorkers: config.maxWorkers });
+  const reserve = startReserve(opts.fdReserve ?? FD_RESERVE, log.child({ part: "fd-reserve" }));
   const node = createNodeClient({
     urls: config.nodes.map(nodeUrl),
     log: log.child({ part: "node" }),
+    // Each (re)connect gets the reserve's descriptors, so a node restart during a descriptor
+    // shortage reconnects at once; new miners are refused until the reserve is whole again.
+    ...(reserve === undefined ? {} : { aroundConnect: (attempt) => reserve.lend(attempt) }),
   });
   const service = new TemplateService({
     node,
@@ -126,6 +139,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
       validateAddress: addressValidatorOf(service),
       clock,
       log: log.child({ part: "stratum" }),
+      ...(reserve === undefined ? {} : { reserve }),
     })
     : new StratumThreads(threads, serverOptionsOf(config), {
       jobs: service,
@@ -137,6 +151,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
       logLevel: config.log.level,
     });
   const closers: Array<() => Promise<void> | void> = [];
+  if (reserve !== undefined) closers.push(() => reserve.close());
   if (history !== undefined) closers.push(() => history.close());
   let draining = false;
   const stopAll = async (): Promise<void> => {
@@ -277,6 +292,33 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * The descriptor reserve of `size` read-only handles on the executable, filled now; undefined for
+ * size 0. Its shortages and its end (no read permission) are logged here.
+ */
+function startReserve(size: number, log: Logger): FdReserve | undefined {
+  if (size <= 0) return undefined;
+  const reserve = new FdReserve({
+    size,
+    open: openExecutable,
+    clock: systemClock,
+    events: {
+      short: (held, of) =>
+        log.warn("file descriptor reserve short: refusing new miners until it refills", {
+          held,
+          size: of,
+        }),
+      restored: (shortMs) => log.info("file descriptor reserve full again", { shortMs }),
+      off: (error) =>
+        log.warn("no file descriptor reserve: cannot open the executable", {
+          error: String(error),
+        }),
+    },
+  });
+  reserve.fill();
+  return reserve;
 }
 
 /** A found block as history first stores it: colour and reward follow later. */

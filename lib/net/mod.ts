@@ -3,7 +3,13 @@
 
 export { ListenerConfigError, startListener, StratumServer } from "./server.ts";
 export { SERVER_DEFAULTS } from "./types.ts";
-export type { ListenerInfo, ListenerOptions, ServerOptions, StratumDeps } from "./types.ts";
+export type {
+  DescriptorGate,
+  ListenerInfo,
+  ListenerOptions,
+  ServerOptions,
+  StratumDeps,
+} from "./types.ts";
 export { WriteQueue, WriteQueueFullError } from "./write_queue.ts";
 export { TlsConfigError } from "./tls.ts";
 export type { ByteConn } from "./socket_conn.ts";

@@ -47,6 +47,9 @@ interface Bound {
 /** How often a TLS listener is checked to still accept, ms (see #watchTls). */
 const TLS_PROBE_MS = 5000;
 
+/** Shortest gap between two log lines about connections refused for lack of descriptors, ms. */
+const SHORT_LOG_MS = 10_000;
+
 /** Raised for listener settings that cannot work (bad port, bad difficulty). `code` is stable. */
 export class ListenerConfigError extends Error {
   /** Error name. */
@@ -103,6 +106,8 @@ export class StratumServer {
   /** Local ports of our own TLS probe connections not yet seen by the listener. */
   readonly #probes = new Set<number>();
   readonly #timers: ReturnType<typeof setInterval>[] = [];
+  /** Connections refused for lack of descriptors since the last line about them, and its time. */
+  #shortRefused = { count: 0, loggedAt: -Infinity };
   #stopping = false;
 
   /** A server with no listener yet; see {@linkcode StratumServer.listen}. */
@@ -286,6 +291,7 @@ export class StratumServer {
       failures = 0;
       const tcp = conn as Deno.TcpConn;
       const ip = (tcp.remoteAddr as Deno.NetAddr).hostname;
+      if (!this.#reserved(bound, ip, () => closeQuietly(tcp))) continue;
       if (bound.proxy !== undefined) {
         tcp.setNoDelay(true);
         this.#proxied(bound, bound.proxy.trusted, tcp, ip, (conn) => conn);
@@ -357,6 +363,7 @@ export class StratumServer {
         socket.destroy();
         return;
       }
+      if (!this.#reserved(bound, peerIp(socket), () => socket.destroy())) return;
       socket.setNoDelay(true);
       const proxy = bound.proxy;
       if (proxy === undefined) {
@@ -437,6 +444,38 @@ export class StratumServer {
       this.#probes.delete(local);
       closeQuietly(conn);
     }
+  }
+
+  /**
+   * Whether a connection just accepted may stay as far as descriptors go: with a reserve kept, only
+   * while it is full (or can be refilled). Otherwise the connection is closed at once and its
+   * descriptor goes to the reserve, so the reserve is restored before new miners take descriptors;
+   * counted (`ks_refused_total{reason="descriptors"}`) and logged at most every 10 s.
+   */
+  #reserved(bound: Bound, ip: string, close: () => void): boolean {
+    const reserve = this.#deps.reserve;
+    if (reserve === undefined || reserve.admit()) return true;
+    close();
+    reserve.fill();
+    this.#deps.events.refused?.("descriptors");
+    const tally = this.#shortRefused;
+    tally.count++;
+    const now = this.#deps.clock.now();
+    if (now - tally.loggedAt >= SHORT_LOG_MS) {
+      this.#deps.log.warn(
+        "connection refused: out of file descriptors (reserve kept for the node)",
+        {
+          listener: bound.info.name,
+          ip,
+          refusedSinceLastLine: tally.count,
+          reserveHeld: reserve.held,
+          reserveSize: reserve.size,
+        },
+      );
+      tally.count = 0;
+      tally.loggedAt = now;
+    }
+    return false;
   }
 
   /** Takes an accepted connection from `ip` (made by `open`), or refuses it with `refuse`. */

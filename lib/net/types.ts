@@ -29,6 +29,23 @@ export interface StratumDeps {
   clock: Pick<Clock, "now">;
   /** Structured logs. */
   log: Logger;
+  /**
+   * The descriptor reserve (runtime/FdReserve), when kept: a connection just accepted stays only
+   * if it admits it, so a descriptor shortage refuses new miners before it reaches the node link.
+   */
+  reserve?: DescriptorGate;
+}
+
+/** What the accept loops ask of the descriptor reserve. */
+export interface DescriptorGate {
+  /** Whether a connection just accepted may stay (the reserve is full, or can be refilled). */
+  admit(): boolean;
+  /** Refills the reserve (after a refused connection was closed, with its descriptor). */
+  fill(): boolean;
+  /** Descriptors held now, and when full (for the log line). */
+  readonly held: number;
+  /** Descriptors the reserve holds when full. */
+  readonly size: number;
 }
 
 /** One listening socket. */

@@ -143,6 +143,52 @@ Deno.test("net refuses connections past the per-IP cap and logs it", async () =>
   });
 });
 
+Deno.test("net closes new connections at once while the descriptor reserve is short, and counts them", async () => {
+  // The gate as lib/runtime FdReserve answers it; the reserve itself is unit-tested with a fake
+  // descriptor table, and the real process under prlimit in hostile_fds_node_test.ts.
+  const gate = {
+    short: true,
+    fills: 0,
+    held: 15,
+    size: 16,
+    admit(): boolean {
+      return !this.short;
+    },
+    fill(): boolean {
+      this.fills++;
+      return !this.short;
+    },
+  };
+  const srv = await startTestServer({ difficulty: easy }, {}, { reserve: gate });
+  await withServer(srv, async () => {
+    const refused = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await LineClient.connect(srv.port);
+      refused.push(await c.line());
+      c.close();
+    }
+    assert.deepEqual(refused, [null, null, null], "closed before any reply");
+    assert.equal(gate.fills, 3, "each refused descriptor goes to the reserve");
+    assert.deepEqual(srv.events.of("refused").map((e) => e.reason), Array(3).fill("descriptors"));
+    const lines = srv.logs.filter((l) => /out of file descriptors/.test(l.msg));
+    assert.equal(lines.length, 1, "one line per 10 s, not one per connection");
+    assert.equal(lines[0]!.fields.reserveHeld, 15);
+    assert.equal(srv.server.connections, 0);
+    srv.clock.t += 10_000;
+    const c = await LineClient.connect(srv.port);
+    assert.equal(await c.line(), null);
+    c.close();
+    const again = srv.logs.filter((l) => /out of file descriptors/.test(l.msg));
+    assert.equal(again.length, 2);
+    assert.equal(again[1]!.fields.refusedSinceLastLine, 3, "two held back, and this one");
+    // The reserve is whole again: miners are served.
+    gate.short = false;
+    const d = await LineClient.connect(srv.port);
+    assert.equal((await handshake(d)).length, 4);
+    d.close();
+  });
+});
+
 Deno.test("net closes a miner that never authorizes", async () => {
   const srv = await startTestServer({ difficulty: easy }, {
     handshakeTimeoutMs: 100,
