@@ -9,8 +9,8 @@ import { kaspadTest, randomDevnetAddress, startKaspad, waitFor } from "../helper
 import { freePort } from "../../scripts/kaspad_process.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
 import { GrpcNodeClient } from "../../lib/node/grpc/client.ts";
-import { compactToTarget } from "../../lib/pow/mod.ts";
 import { connectHonest, shareReplyMs } from "../helpers/share_latency.ts";
+import { mineBlock } from "../helpers/mine_block.ts";
 
 const SHARE_DIFF = 2 ** -16;
 const NOFILE = 256;
@@ -18,31 +18,9 @@ const NOFILE = 256;
 const ATTACK_CONNECTIONS = 320;
 
 /** Block nonce search starts, apart from the ones share_latency.ts uses. */
-let nonceBase = 1n << 24n;
+const nonces = { next: 1n << 24n };
 
 const max = (xs: number[]) => Math.max(...xs);
-
-/**
- * Mines one block on the miner's current job: a nonce meeting the network target (bits read from
- * kaspad by the test, not through kstratum), submitted as a share. Returns the reply time, ms.
- */
-async function mineBlock(miner: StratumMiner, node: GrpcNodeClient, address: string) {
-  const template = await node.getBlockTemplate(address, new Uint8Array());
-  const target = compactToTarget(template.header.bits);
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    const job = await miner.nextJob(undefined, 30_000);
-    assert.ok(job !== undefined, "a job");
-    const nonce = miner.findNonce(job, { start: nonceBase++ << 32n, tries: 500_000, target });
-    await new Promise((r) => setTimeout(r, 0)); // let a fresh job arrive
-    if (nonce === undefined || miner.job !== job) continue;
-    const t0 = performance.now();
-    const r = await miner.submit(job, nonce, 30_000);
-    if (r.error !== null) continue; // stale: the job moved on meanwhile
-    return performance.now() - t0;
-  }
-  throw new Error("no block within 90 s");
-}
 
 const CERT_SCRIPT = new URL("../fixtures/tls/make_test_certs.sh", import.meta.url).pathname;
 
@@ -124,7 +102,7 @@ kaspadTest(
         // The connected miner keeps its service while nothing new can be accepted, and a block
         // among its shares still reaches the node (the node link holds its descriptor).
         const during = await shareReplyMs(honest, 3);
-        during.push(await mineBlock(honest, node, address));
+        during.push(await mineBlock(honest, node, address, nonces));
         // The block's verdict line is written when its event reaches the main thread, which
         // can be just after the miner's reply (threads).
         await waitFor(
