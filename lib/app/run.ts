@@ -149,6 +149,7 @@ export async function startKstratum(config: Config, opts: RunOptions): Promise<R
       events,
       log: log.child({ part: "stratum" }),
       logLevel: config.log.level,
+      ...(reserve === undefined ? {} : { reserve: reserve.shared }),
     });
   const closers: Array<() => Promise<void> | void> = [];
   if (reserve !== undefined) closers.push(() => reserve.close());

@@ -42,6 +42,9 @@ export function isOutOfDescriptors(e: unknown): boolean {
   return code === "EMFILE" || code === "ENFILE";
 }
 
+/** The reserve's state as published in {@linkcode FdReserve.shared}, at index 0. */
+const STATE = { full: 0, lent: 1, short: 2, off: 3 } as const;
+
 /**
  * Holds `size` spare descriptors so that a descriptor shortage hits new miners first and never the
  * node link: {@linkcode FdReserve.lend} gives them back to the process for the length of a connect
@@ -61,6 +64,12 @@ export function isOutOfDescriptors(e: unknown): boolean {
  * ```
  */
 export class FdReserve {
+  /**
+   * The state for other threads (Int32 state, held, size), kept current by this reserve: a
+   * {@linkcode SharedReserveGate} on it answers a Stratum thread's accept loop.
+   */
+  readonly shared: SharedArrayBuffer = new SharedArrayBuffer(3 * 4);
+  readonly #view = new Int32Array(this.shared);
   readonly #options: FdReserveOptions;
   readonly #held: FdHandle[] = [];
   readonly #retryMs: number;
@@ -79,6 +88,8 @@ export class FdReserve {
     }
     this.#options = options;
     this.#retryMs = options.retryMs ?? 250;
+    Atomics.store(this.#view, 2, options.size);
+    this.#publish();
   }
 
   /** Descriptors held now. */
@@ -130,11 +141,13 @@ export class FdReserve {
     if (this.#off || this.#closed) return await attempt();
     this.#lent++;
     this.#release();
+    this.#publish();
     try {
       return await attempt();
     } finally {
       this.#lent--;
       if (this.#lent === 0) this.fill();
+      else this.#publish();
     }
   }
 
@@ -167,6 +180,20 @@ export class FdReserve {
     this.#options.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#release();
+    this.#publish();
+  }
+
+  /** Writes the state other threads read (see {@linkcode FdReserve.shared}). */
+  #publish(): void {
+    const state = this.#off || this.#closed
+      ? STATE.off
+      : this.#lent > 0
+      ? STATE.lent
+      : this.full
+      ? STATE.full
+      : STATE.short;
+    Atomics.store(this.#view, 0, state);
+    Atomics.store(this.#view, 1, this.#held.length);
   }
 
   #release(): void {
@@ -188,6 +215,7 @@ export class FdReserve {
 
   /** Reports short / restored once each way and keeps the retry timer running while short. */
   #track(): void {
+    this.#publish();
     const now = this.#options.clock.now();
     if (this.full) {
       if (this.#shortSince !== undefined) {
@@ -207,6 +235,64 @@ export class FdReserve {
         if (!this.#closed && this.#lent === 0) this.fill();
       }, this.#retryMs);
     }
+  }
+}
+
+/**
+ * A Stratum thread's view of the main thread's reserve (from {@linkcode FdReserve.shared}): the same
+ * answers as {@linkcode FdReserve.admit}, except that a thread cannot refill the reserve itself (the
+ * main thread's retry timer does, every 250 ms while short).
+ *
+ * @example
+ * ```ts
+ * import { FdReserve, SharedReserveGate } from "./fd_reserve.ts";
+ * import { systemClock } from "./clock.ts";
+ * const open = () => ({ close() {} });
+ * const reserve = new FdReserve({ size: 2, open, clock: systemClock });
+ * reserve.fill();
+ * new SharedReserveGate(reserve.shared, open).admit(); // true: full
+ * ```
+ */
+export class SharedReserveGate {
+  readonly #view: Int32Array;
+  readonly #open: () => FdHandle;
+
+  /** `shared` from the main thread's FdReserve; `open` as its opener (for the probe while lent). */
+  constructor(shared: SharedArrayBuffer, open: () => FdHandle) {
+    this.#view = new Int32Array(shared);
+    this.#open = open;
+  }
+
+  /** Descriptors the reserve holds now. */
+  get held(): number {
+    return Atomics.load(this.#view, 1);
+  }
+
+  /** Descriptors the reserve holds when full. */
+  get size(): number {
+    return Atomics.load(this.#view, 2);
+  }
+
+  /** Whether a connection just accepted may stay (see FdReserve.admit). */
+  admit(): boolean {
+    const state = Atomics.load(this.#view, 0);
+    if (state === STATE.full || state === STATE.off) return true;
+    if (state === STATE.short) return false;
+    const probe: FdHandle[] = [];
+    try {
+      while (probe.length < this.size) probe.push(this.#open());
+      return true;
+    } catch (e) {
+      return !isOutOfDescriptors(e); // another failure: no probe possible, refuse nobody for it
+    } finally {
+      for (const h of probe) closeQuietly(h);
+    }
+  }
+
+  /** Whether the reserve is full (or off); the main thread does the refilling. */
+  fill(): boolean {
+    const state = Atomics.load(this.#view, 0);
+    return state === STATE.full || state === STATE.off;
   }
 }
 

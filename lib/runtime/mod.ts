@@ -11,4 +11,5 @@ export {
   type FdReserveOptions,
   isOutOfDescriptors,
   openExecutable,
+  SharedReserveGate,
 } from "./fd_reserve.ts";

@@ -23,6 +23,11 @@ export interface ThreadsDeps {
   log: Logger;
   /** Least severe level the threads send over. */
   logLevel: LogLevel;
+  /**
+   * The descriptor reserve's shared state (runtime FdReserve.shared): each thread's accept loops
+   * refuse new miners while it is short, as the main thread's would.
+   */
+  reserve?: SharedArrayBuffer;
 }
 
 /** One running Stratum thread and what the main thread keeps for it. */
@@ -265,6 +270,7 @@ export class StratumThreads {
           server: this.#server,
           logLevel: this.#deps.logLevel,
           network: this.#network,
+          ...(this.#deps.reserve === undefined ? {} : { reserve: this.#deps.reserve }),
         });
         break;
       case "ready":

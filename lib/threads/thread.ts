@@ -12,6 +12,7 @@ import type {
   WorkerRef,
 } from "../session/mod.ts";
 import { Broadcast, type JobListener } from "../templates/mod.ts";
+import { openExecutable, SharedReserveGate } from "../runtime/mod.ts";
 import { EventPacker, type FromThread, type ToThread } from "./wire.ts";
 
 /** Both ends of a message channel as the thread sees them (the Worker global, or a test port). */
@@ -222,6 +223,9 @@ export function serveStratumThread(port: ThreadPort): void {
             validateAddress,
             clock: { now: Date.now },
             log,
+            ...(m.reserve === undefined
+              ? {}
+              : { reserve: new SharedReserveGate(m.reserve, openExecutable) }),
           },
         );
         const s = server;

@@ -10,6 +10,7 @@ import type {
   MinerEvents,
   ProxyRejectReason,
   RefusalCause,
+  RefusedReason,
   ShareEvent,
   ShareOutcome,
   WorkerRef,
@@ -25,6 +26,8 @@ export type ToThread =
     server: Partial<ServerOptions>;
     logLevel: LogLevel;
     network: string | undefined;
+    /** The main thread's descriptor reserve state (FdReserve.shared), when one is kept. */
+    reserve?: SharedArrayBuffer;
   }
   /** Listen on a port (the same port as the other threads, with SO_REUSEPORT). */
   | { t: "listen"; id: number; options: ListenerOptions }
@@ -76,6 +79,7 @@ const OP = {
   blockColor: 8, // hash blue
   protocolError: 9, // id|0 code cause
   proxyRejected: 10, // reason
+  refused: 11, // reason
 } as const;
 
 /**
@@ -187,6 +191,9 @@ export class EventPacker implements MinerEvents {
   }
   proxyRejected(reason: ProxyRejectReason): void {
     this.#push(OP.proxyRejected, reason);
+  }
+  refused(reason: RefusedReason): void {
+    this.#push(OP.refused, reason);
   }
 }
 
@@ -320,6 +327,9 @@ export class EventUnpacker {
         }
         case OP.proxyRejected:
           sink.proxyRejected?.(next() as ProxyRejectReason);
+          break;
+        case OP.refused:
+          sink.refused?.(next() as RefusedReason);
           break;
         default:
           throw new EventBatchError(`unknown event opcode ${String(op)} at ${i - 1}`);

@@ -4,7 +4,7 @@
 // (tests/integration/hostile_fds_test.ts runs the real process under one).
 
 import assert from "node:assert/strict";
-import { FdReserve, isOutOfDescriptors } from "../../lib/runtime/mod.ts";
+import { FdReserve, isOutOfDescriptors, SharedReserveGate } from "../../lib/runtime/mod.ts";
 import { ManualClock } from "../helpers/manual_clock.ts";
 
 /** A process descriptor table with a limit: open() throws EMFILE past it. */
@@ -190,4 +190,34 @@ Deno.test("fd reserve: size must be a positive integer", () => {
   const open = () => ({ close() {} });
   assert.throws(() => new FdReserve({ size: 0, open, clock }), RangeError);
   assert.throws(() => new FdReserve({ size: 1.5, open, clock }), RangeError);
+});
+
+Deno.test("fd reserve: a Stratum thread's gate reads the main thread's state from shared memory", async () => {
+  const table = new FakeTable(10);
+  const { reserve } = reserveOn(table);
+  const gate = new SharedReserveGate(reserve.shared, table.opener);
+  reserve.fill();
+  assert.equal(gate.admit(), true, "full");
+  assert.deepEqual([gate.held, gate.size], [4, 4]);
+  const others = Array.from({ length: 6 }, () => table.take());
+  let whileLent = true;
+  await reserve.lend(() => {
+    // Lent: the thread probes as the main thread would. A miner accepted now took one of the 4
+    // lent descriptors: refused.
+    const miner = table.take();
+    whileLent = gate.admit();
+    miner();
+    table.take(); // the link's socket
+    return Promise.resolve();
+  });
+  assert.equal(whileLent, false);
+  assert.equal(table.open, 10, "the probe's descriptors were closed");
+  assert.equal(gate.admit(), false, "short: refused");
+  assert.equal(gate.fill(), false, "a thread cannot refill; the main thread's timer does");
+  assert.equal(gate.held, 3);
+  others.pop()!();
+  assert.equal(reserve.fill(), true);
+  assert.equal(gate.admit(), true, "full again");
+  reserve.close();
+  assert.equal(gate.admit(), true, "closed (or off): nobody is refused for it");
 });

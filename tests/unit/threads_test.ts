@@ -24,6 +24,7 @@ function recorder(): { events: MinerEvents; calls: unknown[][] } {
       blockColor: rec("blockColor"),
       protocolError: rec("protocolError"),
       proxyRejected: rec("proxyRejected"),
+      refused: rec("refused"),
     },
   };
 }
@@ -62,6 +63,8 @@ Deno.test("threads: every miner event crosses packed and is replayed unchanged, 
     e.blockFound({ who, hash: "cd", daaScore: 1n, verdict: "rejected", reason: "invalid", at: 2 });
     e.blockColor("ab", true);
     e.proxyRejected?.("timeout");
+    e.refused?.("descriptors");
+    e.refused?.("extranonce_full");
     e.disconnected(who, "10.0.0.7", "eof");
     e.disconnected(undefined, "10.0.0.8", "handshake timeout");
   };
