@@ -208,6 +208,7 @@ export class FdReserve {
       if (isOutOfDescriptors(e)) return undefined;
       this.#off = true;
       this.#release();
+      this.#publish();
       this.#options.events?.off?.(e);
       return undefined;
     }
