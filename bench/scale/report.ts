@@ -339,6 +339,7 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
           : undefined,
       )
     } |`,
+    ...issue20Targets(results, Math.min(8, facts.machine.nproc)),
     "",
   );
 
@@ -507,7 +508,14 @@ export function renderReport(facts: RunFacts, results: ScenarioResult[]): string
   return out.join("\n");
 }
 
-function peerSection(results: ScenarioResult[]): string[] {
+/**
+ * The side-by-side table; every ratio it shows (above 1: kstratum ahead) is also pushed to
+ * `ratios` with its label, for the targets table.
+ */
+function peerSection(
+  results: ScenarioResult[],
+  ratios: { label: string; ratio: number }[] = [],
+): string[] {
   const rows: string[] = [
     "Same load generator, same fake node, same run; ratio = stratum-bridge ÷ kstratum (above 1: kstratum is better).",
     "",
@@ -532,6 +540,8 @@ function peerSection(results: ScenarioResult[]): string[] {
     const show = (x: typeof a) =>
       x.f.complete > 0 ? f1(x.f.fromNotify.p99) : "no template reached every miner";
     rows.push(`| ${label} | ${show(a)} | ${show(b)} | ${ratio(value(b), value(a))} |`);
+    ratios.push({ label, ratio: value(b) / value(a) });
+    ratios.push({ label: `per-miner p99, ${label}`, ratio: b.f.perMiner.p99 / a.f.perMiner.p99 });
     rows.push(
       `| per-miner template → held p99, ${label.split(",")[1]} (ms) | ${f1(a.f.perMiner.p99)} | ${
         f1(b.f.perMiner.p99)
@@ -548,6 +558,7 @@ function peerSection(results: ScenarioResult[]): string[] {
     const a = per(find(results, k));
     const b = per(find(results, r));
     rows.push(`| ${label} | ${f1(a)} | ${f1(b)} | ${ratio(b, a)} |`);
+    ratios.push({ label, ratio: b / a });
   }
   for (
     const [label, k, r] of [
@@ -562,10 +573,18 @@ function peerSection(results: ScenarioResult[]): string[] {
     const a = calls(find(results, k));
     const b = calls(find(results, r));
     rows.push(`| ${label} | ${f2(a)} | ${f1(b)} | ${ratio(b, a)} |`);
+    ratios.push({ label, ratio: b / a });
   }
   const kb = lastLoad(find(results, "k-block"));
   const rb = lastLoad(find(results, "r-block"));
   if (kb && rb) {
+    ratios.push(
+      {
+        label: "block shares accepted/s",
+        ratio: kb.shares.acceptedPerSec / rb.shares.acceptedPerSec,
+      },
+      { label: "block reply p99", ratio: rb.shares.latencyMs.p99 / kb.shares.latencyMs.p99 },
+    );
     rows.push(
       `| block shares: accepted/s at ${
         int(kb.options.shareRate)
@@ -619,6 +638,51 @@ function nativeNote(results: ScenarioResult[], k: string, n: string, pick: Pick)
   const a = pick(kr);
   const b = pick(nr);
   return `; Go load generator: ${f2(a)} ms, native floor ${f2(b)} ms (${ratio(a, b)})`;
+}
+
+/** The targets of issue 20: ratios to the native and bare-Deno floors, and the bridge. */
+function issue20Targets(results: ScenarioResult[], autoThreads: number): string[] {
+  const cell = (id: string, pick: Pick) => {
+    const r = find(results, id);
+    return r === undefined ? NaN : pick(r);
+  };
+  const rows: string[] = [];
+  for (const size of ["1k", "10k"]) {
+    const k = cell(`kn-${size}-2hz`, arrivalP("p99"));
+    const n = cell(`n-${size}-2hz`, arrivalP("p99"));
+    const k1 = cell(`kn1-${size}-2hz`, arrivalP("p99"));
+    rows.push(
+      `| fan-out p99 at ${size} within 1.5× the native floor, default threads (${autoThreads} here), Go load generator, 2 templates/s | kstratum ${
+        f1(k)
+      } ms, native floor ${f1(n)} ms: ${ratio(k, n)} (threads 1: ${f1(k1)} ms, ${ratio(k1, n)}) | ${
+        status(Number.isFinite(k / n) ? k / n <= 1.5 : undefined)
+      } |`,
+    );
+  }
+  const kRss = cell("k-10k", rssMb);
+  const dRss = cell("b-10k-idle", rssMb);
+  rows.push(
+    `| RSS at 10k idle miners within 1.5× the bare Deno server holding them, threads 1 | kstratum ${
+      f1(kRss)
+    } MB (k-10k: 80 s, every job ring full), bare Deno ${f1(dRss)} MB: ${ratio(kRss, dRss)} | ${
+      status(Number.isFinite(kRss / dRss) ? kRss / dRss <= 1.5 : undefined)
+    } |`,
+  );
+  const ratios: { label: string; ratio: number }[] = [];
+  peerSection(results, ratios);
+  const measured = ratios.filter((r) => Number.isFinite(r.ratio));
+  // A tie within 1% (both servers take every block asked) is not behind.
+  const behind = measured.filter((r) => r.ratio < 0.99);
+  rows.push(
+    `| every side-by-side figure ahead of stratum-bridge | ${
+      measured.length === 0
+        ? "bridge not run"
+        : behind.length === 0
+        ? `${measured.length} of ${measured.length} figures ahead or tied (within 1%)`
+        : `behind on: ${behind.map((r) => `${r.label} (${f2(r.ratio)}×)`).join("; ")}`
+    } | ${status(measured.length === 0 ? undefined : behind.length === 0)} |`,
+  );
+  return rows;
 }
 
 /**
@@ -746,8 +810,30 @@ function nativeSection(results: ScenarioResult[], autoThreads: number): string[]
       } | ${ratio(auto, floor)} | ${bridgeText} | ${ran ? ratio(br, floor) : ""} |`,
     );
   }
+  const k10 = find(results, "k-10k");
+  const dFloor = cell("b-10k-idle", rssMb);
+  const nFloor = cell("n-10k-idle", rssMb);
+  const kRss = k10 ? rssMb(k10) : NaN;
+  const rRss = cell("r-10k", rssMb);
+  const rRan = find(results, "r-10k") !== undefined;
+  const idleMiners = lastLoad(k10)?.options.miners;
+  const idleText = idleMiners === undefined ? "?" : int(idleMiners);
   rows.push(
+    `| RSS at ${idleText} idle miners vs the bare Deno server holding them (MB) | Deno (scripts/loadgen.ts) | ${
+      f1(dFloor)
+    } (bare Deno) | ${f1(kRss)} | ${ratio(kRss, dFloor)} | see the note below | | ${
+      rRan ? f1(rRss) : "not run"
+    } | ${rRan ? ratio(rRss, dFloor) : ""} |`,
+    `| RSS at ${idleText} idle miners vs the native floor holding them (MB) | Go (bench/native) for the floor, Deno for kstratum | ${
+      f1(nFloor)
+    } (Go) | ${f1(kRss)} | ${ratio(kRss, nFloor)} | see the note below | | ${
+      rRan ? f1(rRss) : "not run"
+    } | ${rRan ? ratio(rRss, nFloor) : ""} |`,
     "",
+    "kstratum's RSS is from k-10k (10 templates/s, 80 s, each miner's job ring full); the floors send nothing after the handshake. The memory target compares with the bare Deno server: the same runtime holding the same sockets.",
+    "",
+  );
+  rows.push(
     `Memory of the extra Stratum threads: RSS holding the same 10k miners at threads ${autoThreads} minus at threads 1 is ${
       f1(cell("kn-10k-2hz", rssMb) - cell("kn1-10k-2hz", rssMb))
     } MB for ${
@@ -762,29 +848,6 @@ function nativeSection(results: ScenarioResult[], autoThreads: number): string[]
       cell("n-10k-2hz", arrivalP("p99")),
       autoThreads,
     ),
-  );
-  const k10 = find(results, "k-10k");
-  const dFloor = cell("b-10k-idle", rssMb);
-  const nFloor = cell("n-10k-idle", rssMb);
-  const kRss = k10 ? rssMb(k10) : NaN;
-  const rRss = cell("r-10k", rssMb);
-  const rRan = find(results, "r-10k") !== undefined;
-  const idleMiners = lastLoad(k10)?.options.miners;
-  const idleText = idleMiners === undefined ? "?" : int(idleMiners);
-  rows.push(
-    `| RSS at ${idleText} idle miners vs the bare Deno server holding them (MB) | Deno (scripts/loadgen.ts) | ${
-      f1(dFloor)
-    } (bare Deno) | ${f1(kRss)} | ${ratio(kRss, dFloor)} | ${rRan ? f1(rRss) : "not run"} | ${
-      rRan ? ratio(rRss, dFloor) : ""
-    } |`,
-    `| RSS at ${idleText} idle miners vs the native floor holding them (MB) | Go (bench/native) for the floor, Deno for kstratum | ${
-      f1(nFloor)
-    } (Go) | ${f1(kRss)} | ${ratio(kRss, nFloor)} | ${rRan ? f1(rRss) : "not run"} | ${
-      rRan ? ratio(rRss, nFloor) : ""
-    } |`,
-    "",
-    "kstratum's RSS is from k-10k (10 templates/s, 80 s, each miner's job ring full); the floors send nothing after the handshake. The memory target compares with the bare Deno server: the same runtime holding the same sockets.",
-    "",
   );
   return rows;
 }
