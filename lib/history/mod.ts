@@ -38,6 +38,7 @@ export {
 export { Sampler } from "./sampler.ts";
 export {
   applyRewardInfo,
+  FINAL_CONFIRMATIONS,
   RewardFollower,
   type RewardFollowerOptions,
   type RewardNode,

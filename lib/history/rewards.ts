@@ -28,21 +28,33 @@ export interface RewardFollowerOptions {
 }
 
 /**
- * The next state of `block` given the node's answer: blue with a reward or red is final; a block
- * still unknown after `giveUpMs` is given up (final with no colour).
+ * Confirmations of the merging chain block before a block's colour and reward are taken as final.
+ * Until then the selected chain can still move (two blocks found on the same parents: which one the
+ * chain goes through can change) and with it the merging block and the reward: a devnet test saw a
+ * blue block's merging block change after it had been recorded. 10 chain blocks is about a second
+ * on mainnet (10 blocks/s) and 10-20 s on a devnet mined by one CPU.
+ */
+export const FINAL_CONFIRMATIONS = 10;
+
+/**
+ * The next state of `block` given the node's answer: blue with a reward, or red, is final once its
+ * merging block has `finalConfirmations` confirmations; a block still unknown after `giveUpMs` (ms)
+ * is given up (final with no colour).
  */
 export function applyRewardInfo(
   block: StoredBlock,
   info: BlockRewardInfo,
   nowMs: number,
   giveUpMs: number,
+  finalConfirmations = FINAL_CONFIRMATIONS,
 ): StoredBlock {
   const next: StoredBlock = { ...block };
   if (info.color !== "unknown") next.color = info.color;
   if (info.confirmations !== undefined) next.confirmations = Number(info.confirmations);
   if (info.mergingHash !== undefined) next.mergingHash = info.mergingHash;
   if (info.rewardSompi !== undefined) next.rewardSompi = info.rewardSompi;
-  next.final = next.color === "red" || (next.color === "blue" && next.rewardSompi !== null) ||
+  const settled = next.color === "red" || (next.color === "blue" && next.rewardSompi !== null);
+  next.final = (settled && (next.confirmations ?? 0) >= finalConfirmations) ||
     (next.color === null && nowMs - block.foundAt > giveUpMs);
   return next;
 }

@@ -28,7 +28,7 @@ const open = (hash: string, at = 1000): StoredBlock => ({
   final: false,
 });
 
-Deno.test("applyRewardInfo: unknown stays open, blue waits for its reward, red is final", () => {
+Deno.test("applyRewardInfo: unknown stays open, blue waits for its reward, both final only 10 confirmations deep", () => {
   const unknown = {
     color: "unknown",
     confirmations: undefined,
@@ -52,15 +52,30 @@ Deno.test("applyRewardInfo: unknown stays open, blue waits for its reward, red i
     10_000,
   );
   assert.equal(paid.rewardSompi, 50_000_000_000n);
-  assert.equal(paid.final, true);
+  assert.equal(paid.final, false, "paid, but the chain can still move at 3 confirmations");
+  const deep = applyRewardInfo(
+    paid,
+    { color: "blue", confirmations: 10n, mergingHash: "m2", rewardSompi: 50_000_000_001n },
+    2000,
+    10_000,
+  );
+  assert.equal(deep.final, true);
+  assert.equal(deep.mergingHash, "m2", "a merging block that changed before then is followed");
   const red = applyRewardInfo(
     open("a"),
     { ...unknown, color: "red", confirmations: 1n, mergingHash: "m" },
     2000,
     10_000,
   );
-  assert.equal(red.final, true);
+  assert.equal(red.final, false);
   assert.equal(red.rewardSompi, null);
+  const deepRed = applyRewardInfo(
+    red,
+    { ...unknown, color: "red", confirmations: 12n, mergingHash: "m" },
+    2000,
+    10_000,
+  );
+  assert.equal(deepRed.final, true);
   // Never merged after giveUpMs: given up.
   assert.equal(applyRewardInfo(open("a", 0), unknown, 20_000, 10_000).final, true);
 });
@@ -92,7 +107,9 @@ Deno.test("the follower records the node's answers until final, then stops askin
         rewardSompi: undefined,
       },
       new NodeError("rpc", "block not found"),
-      { color: "blue", confirmations: 2n, mergingHash: "mm", rewardSompi: 12_345n },
+      { color: "blue", confirmations: 2n, mergingHash: "m0", rewardSompi: 12_000n },
+      // The chain moved before the block was deep enough: the later answer is the one kept.
+      { color: "blue", confirmations: 10n, mergingHash: "mm", rewardSompi: 12_345n },
     );
     const f = new RewardFollower({
       node,
@@ -101,13 +118,15 @@ Deno.test("the follower records the node's answers until final, then stops askin
       now: Date.now,
     });
     for (let i = 0; i < 3; i++) await f.poll();
+    assert.equal(store.blocks({ limit: 1 })[0]!.final, false, "2 confirmations: not final yet");
+    await f.poll();
     const [b] = store.blocks({ limit: 1 });
     assert.equal(b!.color, "blue");
     assert.equal(b!.rewardSompi, 12_345n);
     assert.equal(b!.mergingHash, "mm");
     assert.equal(b!.final, true);
     await f.poll();
-    assert.equal(node.rewardCalls.length, 3, "a final block is not asked about again");
+    assert.equal(node.rewardCalls.length, 4, "a final block is not asked about again");
     assert.equal(f.rewardsUnsupported, false);
   });
 });
