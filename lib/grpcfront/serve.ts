@@ -2,7 +2,7 @@
 // knowledge; hyper inside, not node:http2): accepts calls on one path and frames messages both ways.
 
 import { ResilientServe } from "../runtime/mod.ts";
-import { FrameError, frameMessage, FrameReader } from "../node/grpc/frames.ts";
+import { FrameError, frameMessage, FrameReader, gunzipMessage } from "../node/grpc/frames.ts";
 
 /** gRPC status codes this server answers with. */
 export const GRPC_STATUS = {
@@ -176,12 +176,17 @@ export class GrpcStreamServer {
     const pump = this.#pump(req, call).catch((e) => this.options.onError?.(e));
     this.#pumps.add(pump);
     pump.finally(() => this.#pumps.delete(pump));
-    return new Response(call.body, { headers: { "content-type": "application/grpc" } });
+    return new Response(call.body, {
+      headers: { "content-type": "application/grpc", "grpc-accept-encoding": "gzip,identity" },
+    });
   }
 
   /** Reads the peer's messages until the call ends; a framing error ends the call. */
   async #pump(req: Request, call: Call): Promise<void> {
-    const frames = new FrameReader(this.options.maxMessageBytes);
+    const max = this.options.maxMessageBytes;
+    const frames = new FrameReader(max);
+    // kaspad's own gRPC clients (rusty-kaspa's, as in its stratum-bridge) send gzip messages.
+    const gzip = (req.headers.get("grpc-encoding") ?? "identity") === "gzip";
     let reason = "peer ended the call";
     const reader = req.body?.getReader();
     call.stopReading = () => void reader?.cancel().catch(() => {});
@@ -190,8 +195,11 @@ export class GrpcStreamServer {
         if (reader === undefined || call.ended) return;
         const { done, value } = await reader.read();
         if (done || call.ended) return;
-        for (const message of frames.push(value)) {
-          call.handler?.onMessage(message);
+        for (const { message, compressed } of frames.pushFlagged(value)) {
+          if (compressed && !gzip) {
+            throw new FrameError("compressed", "compressed message without grpc-encoding: gzip");
+          }
+          call.handler?.onMessage(compressed ? await gunzipMessage(message, max) : message);
           if (call.ended) return;
         }
       }

@@ -1,7 +1,12 @@
 // gRPC message framing and kaspad address parsing for the fetch transport: pure, on byte literals.
 
 import assert from "node:assert/strict";
-import { FrameError, frameMessage, FrameReader } from "../../lib/node/grpc/frames.ts";
+import {
+  FrameError,
+  frameMessage,
+  FrameReader,
+  gunzipMessage,
+} from "../../lib/node/grpc/frames.ts";
 import { tcpTarget } from "../../lib/node/grpc/transport.ts";
 
 Deno.test("frameMessage prefixes a flag byte and the big-endian length", () => {
@@ -51,4 +56,36 @@ Deno.test("tcpTarget splits host:port and keeps IPv6 brackets; junk is a NodeErr
   for (const bad of ["::1:16110", "host", "host:99999", "[::1]", "a:b"]) {
     assert.throws(() => tcpTarget(bad), { name: "NodeError", code: "disconnected" }, bad);
   }
+});
+
+/** `bytes` gzip-compressed with the platform's CompressionStream. */
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const out = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new CompressionStream("gzip"),
+  );
+  return new Uint8Array(await new Response(out).arrayBuffer());
+}
+
+Deno.test("gzip gRPC messages (rusty-kaspa's clients send them): flagged, inflated, bounded", async () => {
+  const message = new TextEncoder().encode("getServerInfoRequest ".repeat(50));
+  const packed = await gzip(message);
+  const framed = frameMessage(packed);
+  framed[0] = 1; // the compressed flag
+  const reader = new FrameReader(1024);
+  const [one] = reader.pushFlagged(framed);
+  assert.equal(one!.compressed, true);
+  assert.deepEqual(await gunzipMessage(one!.message, 2048), message);
+  // The client-side push() still refuses them: kaspad never compresses its answers.
+  assert.throws(() => new FrameReader(1024).push(framed), FrameError);
+  // A gzip bomb: 16 MB of zeros in a few KB stops at the limit, not at 16 MB.
+  const bomb = await gzip(new Uint8Array(16 * 2 ** 20));
+  assert.ok(bomb.byteLength < 64 * 1024);
+  await assert.rejects(
+    () => gunzipMessage(bomb, 2 ** 20),
+    (e) => e instanceof FrameError && e.code === "too-large",
+  );
+  await assert.rejects(
+    () => gunzipMessage(new Uint8Array([1, 2, 3, 4, 5]), 2 ** 20),
+    (e) => e instanceof FrameError && e.code === "compressed",
+  );
 });

@@ -43,16 +43,26 @@ export class FrameReader {
    * Throws FrameError on a compressed message (kaspad never compresses) or one over the limit.
    */
   push(chunk: Uint8Array): Uint8Array[] {
+    return this.pushFlagged(chunk).map((m) => {
+      if (m.compressed) {
+        throw new FrameError("compressed", "compressed gRPC messages are not accepted");
+      }
+      return m.message;
+    });
+  }
+
+  /**
+   * As push(), with each message's compressed flag: a server that accepts `grpc-encoding: gzip`
+   * inflates those with gunzipMessage(). The limit applies to the compressed length here.
+   */
+  pushFlagged(chunk: Uint8Array): { message: Uint8Array; compressed: boolean }[] {
     this.#append(chunk);
-    const messages: Uint8Array[] = [];
+    const messages: { message: Uint8Array; compressed: boolean }[] = [];
     let at = 0;
     while (this.#used - at >= FRAME_PREFIX_BYTES) {
       const view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset + at);
       const flag = view.getUint8(0);
       const length = view.getUint32(1);
-      if (flag !== 0) {
-        throw new FrameError("compressed", "compressed gRPC messages are not accepted");
-      }
       if (length > this.maxMessageBytes) {
         throw new FrameError(
           "too-large",
@@ -61,7 +71,7 @@ export class FrameReader {
       }
       if (this.#used - at < FRAME_PREFIX_BYTES + length) break;
       const start = at + FRAME_PREFIX_BYTES;
-      messages.push(this.#buffer.slice(start, start + length));
+      messages.push({ message: this.#buffer.slice(start, start + length), compressed: flag !== 0 });
       at = start + length;
     }
     if (at > 0) {
@@ -81,4 +91,47 @@ export class FrameReader {
     this.#buffer.set(chunk, this.#used);
     this.#used = need;
   }
+}
+
+/**
+ * Inflates one gzip-compressed gRPC message (`grpc-encoding: gzip`, which kaspad's own clients
+ * send), stopping with FrameError("too-large") as soon as the output passes `maxBytes`: a small
+ * message that inflates without bound (a gzip bomb) costs at most `maxBytes` of memory.
+ * Throws FrameError("compressed") when the bytes are not gzip.
+ */
+export async function gunzipMessage(compressed: Uint8Array, maxBytes: number): Promise<Uint8Array> {
+  const reader = new Blob([compressed as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new DecompressionStream("gzip"),
+  )
+    .getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        throw new FrameError(
+          "too-large",
+          `gzip gRPC message inflates past the ${maxBytes}-byte limit`,
+        );
+      }
+      parts.push(value);
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    if (e instanceof FrameError) throw e;
+    throw new FrameError(
+      "compressed",
+      `bad gzip gRPC message: ${e instanceof Error ? e.message : e}`,
+    );
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
