@@ -37,8 +37,8 @@ export class ExtranoncePool {
   readonly #slots: number;
   readonly #index: number;
   readonly #stride: number;
-  /** Live miners per slot (slot k is value index + k * stride). */
-  readonly #live = new Map<number, number>();
+  /** Slots held by a miner (slot k is value index + k * stride). */
+  readonly #live = new Set<number>();
   #cursor: number;
   #refused = 0;
 
@@ -82,7 +82,7 @@ export class ExtranoncePool {
       this.#refused++;
       return undefined;
     }
-    this.#live.set(slot, 1);
+    this.#live.add(slot);
     this.#cursor = (slot + 1) % slots;
     const value = this.#index + slot * this.#stride;
     return { value, hex: value.toString(16).padStart(this.size * 2, "0"), size: this.size };
@@ -93,11 +93,7 @@ export class ExtranoncePool {
     if (extranonce.size !== this.size || this.size === 0) return;
     const offset = extranonce.value - this.#index;
     if (offset < 0 || offset % this.#stride !== 0) return;
-    const slot = offset / this.#stride;
-    const count = this.#live.get(slot);
-    if (count === undefined) return;
-    if (count <= 1) this.#live.delete(slot);
-    else this.#live.set(slot, count - 1);
+    this.#live.delete(offset / this.#stride);
   }
 }
 

@@ -93,11 +93,6 @@ export class StratumThreads {
     this.#deps = deps;
   }
 
-  /** Threads running. */
-  get count(): number {
-    return this.#count;
-  }
-
   /** Where each listener listens. */
   get listeners(): ListenerInfo[] {
     return [...this.#listeners];

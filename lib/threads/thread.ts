@@ -90,10 +90,6 @@ class ThreadSubmitter implements BlockSubmitter {
     this.#post = post;
   }
 
-  get inflight(): number {
-    return this.#pending.size;
-  }
-
   submit(job: Job, nonce: bigint, who: WorkerRef): Promise<BlockSubmission> {
     const id = this.#next++;
     return new Promise((resolve) => {

@@ -2,45 +2,18 @@
 // wires it) and the load generator drives it with a few miners of every dialect for a few seconds.
 
 import assert from "node:assert/strict";
-import { startKstratum } from "../../lib/app/mod.ts";
-import { loadConfig } from "../../lib/config/mod.ts";
-import { createLogger } from "../../lib/log/mod.ts";
-import { FakeKaspad } from "../../scripts/fake_kaspad/server.ts";
+import { withFakeStack } from "../helpers/fake_stack.ts";
+import type { FakeKaspad } from "../../scripts/fake_kaspad/server.ts";
 import { LOAD_DEFAULTS, type LoadOptions } from "../../scripts/loadgen/options.ts";
 import { runLoad } from "../../scripts/loadgen/run.ts";
 
-const TINY = 2 ** -32; // almost every nonce is a share: the server still hashes each one
 const EASY_BITS = 0x207fffff; // half of all hashes are blocks
 
-async function withStack(
+function withStack(
   fakeOptions: { bits?: number },
   body: (port: number, fake: FakeKaspad) => Promise<void>,
 ): Promise<void> {
-  const fake = new FakeKaspad({ rate: 10, ...fakeOptions });
-  const nodePort = await fake.listen();
-  const loaded = loadConfig(
-    ["--node", `127.0.0.1:${nodePort}`, "--listen", "127.0.0.1:0", "--http", "off"],
-    () => undefined,
-    () => "",
-  );
-  assert.equal(loaded.kind, "run");
-  if (loaded.kind !== "run") return;
-  const config = {
-    ...loaded.config,
-    listeners: loaded.config.listeners.map((l) => ({
-      ...l,
-      difficulty: { ...l.difficulty, start: TINY, min: TINY, max: TINY, vardiff: false },
-    })),
-  };
-  const log = createLogger({ level: "error", format: "text", timestamps: false, write: () => {} });
-  const running = await startKstratum(config, { log, version: "test", statsEveryMs: 0 });
-  try {
-    await running.service.whenReady();
-    await body(running.stratum[0]!.port, fake);
-  } finally {
-    await running.stop();
-    await fake.close();
-  }
+  return withFakeStack({ fake: fakeOptions }, (port, fake) => body(port, fake));
 }
 
 function load(port: number, extra: Partial<LoadOptions>): LoadOptions {

@@ -3,57 +3,24 @@
 // and block crosses back to the one stats and the one submitter, and the drain settles the counts.
 
 import assert from "node:assert/strict";
-import { startKstratum } from "../../lib/app/mod.ts";
-import { loadConfig } from "../../lib/config/mod.ts";
 import { createLogger } from "../../lib/log/mod.ts";
-import { FakeKaspad } from "../../scripts/fake_kaspad/server.ts";
+import { withFakeStack } from "../helpers/fake_stack.ts";
 import { randomDevnetAddress } from "../../scripts/kaspad_process.ts";
 import { StratumMiner } from "../../scripts/stratum_miner.ts";
 
-const TINY = 2 ** -32; // almost every nonce is a share: the server still hashes each one
 const EASY_BITS = 0x207fffff; // half of all hashes are blocks
 const MINERS = 48;
 
 Deno.test("threads: 2 threads serve miners on one port; extranonces unique, shares and blocks counted once on main", async () => {
-  const fake = new FakeKaspad({ rate: 10, bits: EASY_BITS });
-  const nodePort = await fake.listen();
-  const loaded = loadConfig(
-    [
-      "--node",
-      `127.0.0.1:${nodePort}`,
-      "--listen",
-      "127.0.0.1:0",
-      "--http",
-      "off",
-      "--data-dir",
-      "off",
-      "--threads",
-      "2",
-      "--extranonce-size",
-      "1",
-      "--log-format",
-      "json",
-    ],
-    () => undefined,
-    () => "",
-  );
-  assert.equal(loaded.kind, "run");
-  if (loaded.kind !== "run") return;
-  const config = {
-    ...loaded.config,
-    listeners: loaded.config.listeners.map((l) => ({
-      ...l,
-      difficulty: { ...l.difficulty, start: TINY, min: TINY, max: TINY, vardiff: false },
-    })),
-  };
   const lines: string[] = [];
   const log = createLogger({ level: "info", format: "json", write: (l) => lines.push(l) });
-  const running = await startKstratum(config, { log, version: "test", statsEveryMs: 0 });
   const miners: StratumMiner[] = [];
-  try {
+  await withFakeStack({
+    fake: { bits: EASY_BITS },
+    args: ["--threads", "2", "--extranonce-size", "1"],
+    log,
+  }, async (port, fake, running) => {
     assert.equal(running.threads, 2);
-    await running.service.whenReady();
-    const port = running.stratum[0]!.port;
     for (let i = 0; i < MINERS; i++) {
       const m = await StratumMiner.connect(port, {
         dialect: (["array", "bighex", "bitmain", "simple"] as const)[i % 4]!,
@@ -107,9 +74,7 @@ Deno.test("threads: 2 threads serve miners on one port; extranonces unique, shar
         .filter((r) => r.msg === "stratum listening").map((r) => r.thread),
     );
     assert.deepEqual([...threads].sort(), [0, 1]);
-  } finally {
+  }).finally(() => {
     for (const m of miners) m.close();
-    await running.stop();
-    await fake.close();
-  }
+  });
 });

@@ -1,6 +1,8 @@
 // gRPC's length-prefixed message framing (1 flag byte, u32 big-endian length, message) over an
 // HTTP/2 body. Pure: shared by the kaspad client transport and the gRPC mining front's server.
 
+import { concatBytes } from "../../framing/mod.ts";
+
 /** Bytes of the prefix before every gRPC message. */
 export const FRAME_PREFIX_BYTES = 5;
 
@@ -127,11 +129,5 @@ export async function gunzipMessage(compressed: Uint8Array, maxBytes: number): P
       `bad gzip gRPC message: ${e instanceof Error ? e.message : e}`,
     );
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts, size);
 }
