@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Proves the repository is self-contained: no tracked file names a path outside it, and a copy of
-# the tracked files alone, in a fresh temp folder with nothing beside it, type-checks and passes
-# the unit tests. Usage: bash scripts/check_self_contained.sh  (DENO="npx -y deno@x" to pick)
+# Proves the repository is self-contained: no tracked file names a relative path outside it, and
+# a copy of the tracked files alone, in a fresh temp folder with nothing beside it, type-checks
+# and passes the unit tests. Usage: bash scripts/check_self_contained.sh  (DENO="npx -y deno@x" to pick)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,20 +10,18 @@ DENO=${DENO:-deno}
 
 log() { echo "check_self_contained: $*" >&2; }
 
-# 1. No tracked file names the folder the clone sits in, or a sibling of the clone by a relative
-#    path: both are found at run time from where this clone is, so the check names no outside
-#    path itself.
-parent=$(dirname "$top")
-patterns=()
-[ "$parent" != "/" ] && patterns+=(-e "$parent/")
-while IFS= read -r -d '' sibling; do
-  name=$(basename "$sibling")
-  [ "$sibling" = "$top" ] && continue
-  patterns+=(-e "\.\./$name/")
-done < <(find "$parent" -mindepth 1 -maxdepth 1 -type d -not -name '.*' -print0)
-if [ ${#patterns[@]} -gt 0 ] && found=$(git grep -n -I -E "${patterns[@]}" -- .); then
+# 1. No tracked file names a relative path that leaves the repository: every `../` chain is
+#    resolved from the folder of the file that holds it, and must stay inside the clone.
+outside=$(git grep -n -I -o -E '(\.\./)+[A-Za-z0-9_.-]+' -- . | while IFS=: read -r file line ref; do
+  target=$(realpath -m "$top/$(dirname "$file")/$ref")
+  case "$target" in
+    "$top" | "$top"/*) ;;
+    *) printf '%s:%s: %s\n' "$file" "$line" "$ref" ;;
+  esac
+done)
+if [ -n "$outside" ]; then
   log "tracked files name a path outside the repository; copy the data in and name its source:"
-  printf '%s\n' "$found" >&2
+  printf '%s\n' "$outside" >&2
   exit 1
 fi
 
